@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"phuan/bot"
+	"phuan/handlers"
+	"phuan/store"
+)
+
+// app is Phuan wired together: store, engine, sender and handlers. Tests
+// build it the same way main does.
+type app struct {
+	cfg     *Config
+	log     *slog.Logger
+	clock   bot.Clock
+	store   *store.Store
+	metrics *bot.Metrics
+	sender  *bot.Sender
+	engine  *bot.Engine
+	dialog  *handlers.Dialogue
+
+	cancelSender context.CancelFunc
+}
+
+// openApp opens the data folder and builds every part. Channels are added
+// by the caller before start.
+func openApp(cfg *Config, log *slog.Logger) (*app, error) {
+	st, err := store.OpenDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := handlers.LoadCatalog()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, clock: bot.SystemClock{}, store: st, metrics: bot.NewMetrics()}
+	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log})
+	a.sender = bot.NewSender(bot.SenderConfig{Store: st, Logger: log, Metrics: a.metrics, Clock: a.clock})
+	a.engine = bot.NewEngine(bot.EngineConfig{Store: st, Sender: a.sender, Handler: a.dialog,
+		Apology: a.dialog.Apology, Logger: log, Metrics: a.metrics, Clock: a.clock})
+	a.metrics.Gauge("phuan_outbox_depth", "Messages waiting in the outbox.", func() float64 {
+		n, _ := st.OutboxDepth()
+		return float64(n)
+	})
+	return a, nil
+}
+
+// start resumes stored work and starts the workers.
+func (a *app) start(ctx context.Context) error {
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.cancelSender = cancel
+	if err := a.sender.Start(sctx); err != nil {
+		return err
+	}
+	return a.engine.Start(ctx)
+}
+
+// settle waits until every accepted message is handled and every reply sent.
+func (a *app) settle(ctx context.Context) error {
+	if err := a.engine.WaitIdle(ctx); err != nil {
+		return err
+	}
+	return a.sender.WaitIdle(ctx)
+}
+
+// stop finishes queued work for up to ten seconds, then closes the store;
+// whatever is left stays stored and is resumed at the next start.
+func (a *app) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.engine.Stop(ctx); err != nil {
+		a.log.Warn("engine did not finish in time", "component", "main", "err", err)
+	}
+	if err := a.sender.WaitIdle(ctx); err != nil {
+		a.log.Warn("outbox not empty at shutdown; it is sent at the next start", "component", "main")
+	}
+	a.close()
+}
+
+func (a *app) close() {
+	if a.cancelSender != nil {
+		a.cancelSender()
+		a.sender.Wait()
+	}
+	if err := a.store.Close(); err != nil {
+		a.log.Error("close store", "component", "main", "err", err)
+	}
+}
+
+// serve runs the HTTP server, the channels and the workers until ctx ends.
+func (a *app) serve(ctx context.Context) error {
+	srv := bot.NewServer(a.metrics, nil, a.log)
+	runners, err := a.addChannels(ctx, srv)
+	if err != nil {
+		a.close()
+		return err
+	}
+	if len(runners) == 0 && !a.hasWebhook() {
+		a.close()
+		return errNoChannel
+	}
+	if err := a.start(ctx); err != nil {
+		a.close()
+		return err
+	}
+	if err := a.store.ServeBackups(ctx, a.cfg.DataDir, a.log); err != nil {
+		a.log.Warn("hot backups unavailable", "component", "main", "err", err)
+	}
+	addr, err := srv.Listen(a.cfg.Addr)
+	if err != nil {
+		a.stop()
+		return err
+	}
+	a.log.Info("phuan is running", "component", "main", "addr", addr.String())
+	done := make(chan error, len(runners))
+	for _, r := range runners {
+		go func() { done <- r(ctx) }()
+	}
+	<-ctx.Done()
+	a.log.Info("shutting down", "component", "main")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdownCtx)
+	for range runners {
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("channel stopped", "component", "main", "err", err)
+		}
+	}
+	a.stop()
+	return nil
+}
+
+// hasWebhook reports whether a channel receives through the HTTP server.
+func (a *app) hasWebhook() bool {
+	return a.cfg.TelegramWebhookURL != "" || a.cfg.MessengerPageToken != ""
+}
+
+// healthcheck asks a local serve for /healthz.
+func healthcheck(addr string, timeout time.Duration) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("read address %q: %w", addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: timeout}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %s", resp.Status)
+	}
+	return nil
+}
+

@@ -1,0 +1,299 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"phuan/store"
+)
+
+// Handler decides what the bot says and does for one message. It returns
+// the replies to queue; an error is logged and answered with an apology.
+type Handler interface {
+	Handle(ctx context.Context, m Message) ([]Envelope, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, m Message) ([]Envelope, error)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, m Message) ([]Envelope, error) { return f(ctx, m) }
+
+// InboundStore is the persistence the engine needs.
+type InboundStore interface {
+	AcceptInbound(id string, body []byte, now time.Time) (uint64, bool, error)
+	CompleteInbound(seq uint64, replies []store.OutboxItem) error
+	PendingInbound() ([]store.InboxItem, error)
+}
+
+// MaxTextBytes bounds the text of an accepted message; longer text is cut at
+// a character boundary so a huge paste cannot clog the queue.
+const MaxTextBytes = 16 << 10
+
+// ErrStopped is returned by Submit after Stop.
+var ErrStopped = errors.New("engine stopped")
+
+// EngineConfig configures an Engine.
+type EngineConfig struct {
+	Store   InboundStore
+	Sender  *Sender
+	Handler Handler
+	// Apology is what a person gets when handling their message failed.
+	Apology func(m Message) Reply
+	Logger  *slog.Logger
+	Metrics *Metrics
+	Clock   Clock
+	Workers int // conversations handled at once; default 32
+}
+
+// Engine accepts messages, stores them before anything else, and hands them
+// to the handler one at a time per conversation, many conversations at once.
+type Engine struct {
+	cfg EngineConfig
+	log *slog.Logger
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	queues   map[string][]queued
+	ready    []string
+	inflight int
+	waiters  []chan struct{}
+	stopped  bool
+	wg       sync.WaitGroup
+}
+
+type queued struct {
+	seq uint64
+	msg Message
+}
+
+// NewEngine returns an engine; call Start to run it.
+func NewEngine(cfg EngineConfig) *Engine {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 32
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger.With("component", "engine"), queues: map[string][]queued{}}
+	e.cond = sync.NewCond(&e.mu)
+	return e
+}
+
+// Start queues the messages accepted before a crash or restart and starts
+// the workers.
+func (e *Engine) Start(ctx context.Context) error {
+	pending, err := e.cfg.Store.PendingInbound()
+	if err != nil {
+		return fmt.Errorf("start engine: %w", err)
+	}
+	for _, it := range pending {
+		var m Message
+		if err := json.Unmarshal(it.Body, &m); err != nil {
+			e.log.Error("drop unreadable stored message", "seq", it.Seq, "err", err)
+			if err := e.cfg.Store.CompleteInbound(it.Seq, nil); err != nil {
+				return fmt.Errorf("start engine: %w", err)
+			}
+			continue
+		}
+		e.enqueue(it.Seq, m)
+	}
+	if len(pending) > 0 {
+		e.log.Info("resumed stored messages", "count", len(pending))
+	}
+	for range e.cfg.Workers {
+		e.wg.Add(1)
+		go e.work(ctx)
+	}
+	return nil
+}
+
+// Submit stores m and queues it for handling. It reports duplicate when
+// the message was seen before; then nothing else happens. When Submit
+// returns nil the message is durable and may be confirmed to the platform.
+func (e *Engine) Submit(m Message) (duplicate bool, err error) {
+	e.mu.Lock()
+	stopped := e.stopped
+	e.mu.Unlock()
+	if stopped {
+		return false, ErrStopped
+	}
+	if m.ID == "" || m.Channel == "" || m.ChatID == "" {
+		return false, errors.New("submit message: id, channel and chat are required")
+	}
+	m.Text = sanitizeText(m.Text)
+	m.Payload = sanitizeText(m.Payload)
+	if m.Time.IsZero() {
+		m.Time = e.cfg.Clock.Now()
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return false, fmt.Errorf("encode message: %w", err)
+	}
+	seq, dup, err := e.cfg.Store.AcceptInbound(m.Channel+":"+m.ID, body, e.cfg.Clock.Now())
+	if err != nil {
+		return false, err
+	}
+	e.cfg.Metrics.Inc("phuan_messages_received_total", "channel", m.Channel)
+	if dup {
+		e.cfg.Metrics.Inc("phuan_messages_duplicate_total", "channel", m.Channel)
+		return true, nil
+	}
+	if e.cfg.Sender != nil && m.Event == EventNone {
+		e.cfg.Sender.Release(m.Channel, m.ChatID)
+	}
+	e.enqueue(seq, m)
+	return false, nil
+}
+
+// sanitizeText replaces invalid UTF-8 and cuts text to MaxTextBytes.
+func sanitizeText(s string) string {
+	if !utf8.ValidString(s) {
+		s = string([]rune(s)) // invalid bytes become U+FFFD
+	}
+	if len(s) <= MaxTextBytes {
+		return s
+	}
+	cut := MaxTextBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+func (e *Engine) enqueue(seq uint64, m Message) {
+	key := m.ConversationKey()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	q, busy := e.queues[key]
+	e.queues[key] = append(q, queued{seq, m})
+	e.inflight++
+	if !busy {
+		e.ready = append(e.ready, key)
+		e.cond.Signal()
+	}
+}
+
+func (e *Engine) work(ctx context.Context) {
+	defer e.wg.Done()
+	for {
+		e.mu.Lock()
+		for len(e.ready) == 0 && !e.stopped {
+			e.cond.Wait()
+		}
+		if len(e.ready) == 0 {
+			e.mu.Unlock()
+			return
+		}
+		key := e.ready[0]
+		e.ready = e.ready[1:]
+		item := e.queues[key][0]
+		e.mu.Unlock()
+
+		e.handle(ctx, item)
+
+		e.mu.Lock()
+		rest := e.queues[key][1:]
+		if len(rest) == 0 {
+			delete(e.queues, key)
+		} else {
+			e.queues[key] = rest
+			e.ready = append(e.ready, key)
+		}
+		e.inflight--
+		if e.inflight == 0 {
+			for _, w := range e.waiters {
+				close(w)
+			}
+			e.waiters = nil
+		}
+		e.mu.Unlock()
+	}
+}
+
+func (e *Engine) handle(ctx context.Context, it queued) {
+	envs := e.callHandler(ctx, it.msg)
+	items, err := Envelopes(envs, e.cfg.Clock.Now())
+	if err != nil {
+		e.log.Error("encode replies", "seq", it.seq, "err", err)
+		items = nil
+	}
+	if err := e.cfg.Store.CompleteInbound(it.seq, items); err != nil {
+		// The message stays stored and is handled again at the next start.
+		e.log.Error("store replies", "seq", it.seq, "err", err)
+		return
+	}
+	e.cfg.Metrics.Inc("phuan_messages_handled_total", "channel", it.msg.Channel)
+	if e.cfg.Sender != nil {
+		e.cfg.Sender.add(items)
+	}
+}
+
+func (e *Engine) callHandler(ctx context.Context, m Message) (envs []Envelope) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.cfg.Metrics.Inc("phuan_handler_panics_total")
+			e.log.Error("handler panicked", "channel", m.Channel, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			envs = e.apology(m)
+		}
+	}()
+	envs, err := e.cfg.Handler.Handle(ctx, m)
+	if err != nil {
+		e.cfg.Metrics.Inc("phuan_handler_errors_total")
+		e.log.Error("handle message", "channel", m.Channel, "err", err)
+		return append(envs, e.apology(m)...)
+	}
+	return envs
+}
+
+func (e *Engine) apology(m Message) []Envelope {
+	if e.cfg.Apology == nil || m.Event != EventNone {
+		return nil
+	}
+	return []Envelope{ReplyTo(m, e.cfg.Apology(m))}
+}
+
+// WaitIdle blocks until every submitted message has been handled.
+func (e *Engine) WaitIdle(ctx context.Context) error {
+	e.mu.Lock()
+	if e.inflight == 0 {
+		e.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	e.waiters = append(e.waiters, ch)
+	e.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Stop refuses new messages, lets the workers finish what is queued, and
+// returns when they are done or ctx ends (what is left stays stored).
+func (e *Engine) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	e.stopped = true
+	e.cond.Broadcast()
+	e.mu.Unlock()
+	done := make(chan struct{})
+	go func() { e.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("stop engine: %w", ctx.Err())
+	}
+}

@@ -1,0 +1,474 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"phuan/store"
+)
+
+// OutboxStore is the persistence the sender needs.
+type OutboxStore interface {
+	EnqueueOutbox(items []store.OutboxItem) error
+	PendingOutbox() ([]store.OutboxItem, error)
+	CompleteOutbox(seq uint64) error
+	UpdateOutbox(item store.OutboxItem) error
+	FailOutbox(item store.OutboxItem, reason string) error
+}
+
+// SenderHooks let the rest of the system react to what sending revealed.
+// Each may be nil.
+type SenderHooks struct {
+	// Unreachable: the person behind chatID blocked the bot or is gone.
+	Unreachable func(channel, chatID, personID string)
+	// ChatMoved: a chat got a new id; pending messages were moved already.
+	ChatMoved func(channel, oldChatID, newChatID string)
+	// Held: the platform does not allow this message now; it waits for the
+	// person's next message.
+	Held func(channel string, d Delivery)
+}
+
+// SenderConfig configures a Sender.
+type SenderConfig struct {
+	Store       OutboxStore
+	Hooks       SenderHooks
+	Logger      *slog.Logger
+	Metrics     *Metrics
+	Clock       Clock
+	Workers     int // parallel chats being sent to; default 16
+	MaxAttempts int // transient failures before giving up; default 30
+}
+
+// Sender delivers outbox items through channels: in order within a chat,
+// chats in parallel, within each channel's rate limits. An item leaves the
+// outbox only after the channel accepted it.
+type Sender struct {
+	cfg      SenderConfig
+	log      *slog.Logger
+	channels map[string]*senderChannel
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	chats   map[string]*chatQueue
+	ready   []string
+	active  int // items queued and not held
+	waiters []chan struct{}
+	closed  bool
+	wg      sync.WaitGroup
+}
+
+type senderChannel struct {
+	ch  Channel
+	lim *limiter
+}
+
+type chatQueue struct {
+	channel, chatID string
+	items           []store.OutboxItem
+	scheduled       bool // in ready or in a worker's hands
+	waiting         bool // a timer will schedule it
+	held            bool
+}
+
+func queueKey(channel, chatID string) string { return channel + "\x00" + chatID }
+
+// NewSender returns a sender; add channels, then call Start.
+func NewSender(cfg SenderConfig) *Sender {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 30
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Sender{cfg: cfg, log: cfg.Logger.With("component", "sender"),
+		channels: map[string]*senderChannel{}, chats: map[string]*chatQueue{}}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+// AddChannel registers a channel and its limits. Call before Start.
+func (s *Sender) AddChannel(ch Channel, limits Limits) {
+	s.channels[ch.Name()] = &senderChannel{ch: ch, lim: newLimiter(limits, s.cfg.Clock.Now())}
+}
+
+// SetLimits replaces a registered channel's limits.
+func (s *Sender) SetLimits(name string, limits Limits) {
+	if sc := s.channels[name]; sc != nil {
+		sc.lim = newLimiter(limits, s.cfg.Clock.Now())
+	}
+}
+
+// Start loads what the outbox still holds and starts the workers, which
+// stop when ctx is cancelled. An item being sent at that moment stays in
+// the outbox and is sent again at the next start.
+func (s *Sender) Start(ctx context.Context) error {
+	items, err := s.cfg.Store.PendingOutbox()
+	if err != nil {
+		return fmt.Errorf("start sender: %w", err)
+	}
+	s.add(items)
+	for range s.cfg.Workers {
+		s.wg.Add(1)
+		go s.work(ctx)
+	}
+	go func() {
+		<-ctx.Done()
+		s.mu.Lock()
+		s.closed = true
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	}()
+	return nil
+}
+
+// Wait blocks until the workers have stopped.
+func (s *Sender) Wait() { s.wg.Wait() }
+
+// Envelopes turns envelopes into outbox items ready to store.
+func Envelopes(envs []Envelope, now time.Time) ([]store.OutboxItem, error) {
+	items := make([]store.OutboxItem, 0, len(envs))
+	for _, e := range envs {
+		body, err := json.Marshal(e.Reply)
+		if err != nil {
+			return nil, fmt.Errorf("encode reply: %w", err)
+		}
+		purpose := e.Purpose
+		if purpose == "" {
+			purpose = PurposeResponse
+		}
+		items = append(items, store.OutboxItem{Channel: e.Channel, ChatID: e.ChatID, ThreadID: e.ThreadID,
+			Group: e.Group, PersonID: e.PersonID, Purpose: string(purpose), Body: body, CreatedAt: now})
+	}
+	return items, nil
+}
+
+// Enqueue stores envelopes in the outbox and queues them for sending.
+func (s *Sender) Enqueue(envs []Envelope) error {
+	items, err := Envelopes(envs, s.cfg.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.EnqueueOutbox(items); err != nil {
+		return err
+	}
+	s.add(items)
+	return nil
+}
+
+// add queues items that are already in the outbox.
+func (s *Sender) add(items []store.OutboxItem) {
+	if len(items) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, it := range items {
+		key := queueKey(it.Channel, it.ChatID)
+		q := s.chats[key]
+		if q == nil {
+			q = &chatQueue{channel: it.Channel, chatID: it.ChatID}
+			s.chats[key] = q
+		}
+		q.items = append(q.items, it)
+		if it.LastError == heldMark {
+			if !q.held {
+				q.held = true
+				s.active -= len(q.items) - 1
+			}
+			continue
+		}
+		if !q.held {
+			s.active++
+			s.scheduleLocked(key, q)
+		}
+	}
+}
+
+const heldMark = "held"
+
+// Release lets messages held for a chat go, as when the person writes again.
+func (s *Sender) Release(channel, chatID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := queueKey(channel, chatID)
+	q := s.chats[key]
+	if q == nil || !q.held {
+		return
+	}
+	q.held = false
+	s.active += len(q.items)
+	for i := range q.items {
+		q.items[i].LastError = ""
+	}
+	s.scheduleLocked(key, q)
+}
+
+func (s *Sender) scheduleLocked(key string, q *chatQueue) {
+	if q.scheduled || q.waiting || q.held || len(q.items) == 0 {
+		return
+	}
+	q.scheduled = true
+	s.ready = append(s.ready, key)
+	s.cond.Signal()
+}
+
+// WaitIdle blocks until nothing is left to send except held messages.
+func (s *Sender) WaitIdle(ctx context.Context) error {
+	s.mu.Lock()
+	if s.active == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	s.waiters = append(s.waiters, ch)
+	s.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Sender) doneLocked(n int) {
+	s.active -= n
+	if s.active == 0 {
+		for _, w := range s.waiters {
+			close(w)
+		}
+		s.waiters = nil
+	}
+}
+
+// Depth is the number of messages queued in memory, held ones included.
+func (s *Sender) Depth() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, q := range s.chats {
+		n += len(q.items)
+	}
+	return n
+}
+
+func (s *Sender) work(ctx context.Context) {
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		for len(s.ready) == 0 && !s.closed {
+			s.cond.Wait()
+		}
+		if s.closed {
+			s.mu.Unlock()
+			return
+		}
+		key := s.ready[0]
+		s.ready = s.ready[1:]
+		q := s.chats[key]
+		if q == nil || len(q.items) == 0 || q.held {
+			if q != nil {
+				q.scheduled = false
+			}
+			s.mu.Unlock()
+			continue
+		}
+		item := q.items[0]
+		s.mu.Unlock()
+		s.sendHead(ctx, key, q, item)
+	}
+}
+
+// waitThenSchedule parks a chat until d has passed.
+func (s *Sender) waitThenSchedule(key string, q *chatQueue, d time.Duration) {
+	s.mu.Lock()
+	q.scheduled, q.waiting = false, true
+	s.mu.Unlock()
+	time.AfterFunc(d, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		q.waiting = false
+		if s.chats[key] == q {
+			s.scheduleLocked(key, q)
+		}
+	})
+}
+
+func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item store.OutboxItem) {
+	now := s.cfg.Clock.Now()
+	sc := s.channels[item.Channel]
+	if sc == nil {
+		s.finish(key, q, item, fmt.Sprintf("no channel %q is configured", item.Channel))
+		return
+	}
+	if wait := item.NotBefore.Sub(now); wait > 0 {
+		s.waitThenSchedule(key, q, wait)
+		return
+	}
+	if wait := sc.lim.chatDelay(item.ChatID, item.Group, now); wait > 0 {
+		s.waitThenSchedule(key, q, wait)
+		return
+	}
+	if wait := sc.lim.reserve(item.ChatID, item.Group, now); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			s.release(key, q)
+			return
+		case <-t.C:
+		}
+	}
+	var reply Reply
+	if err := json.Unmarshal(item.Body, &reply); err != nil {
+		s.finish(key, q, item, "malformed reply in outbox: "+err.Error())
+		return
+	}
+	d := Delivery{Seq: item.Seq, ChatID: item.ChatID, ThreadID: item.ThreadID, Group: item.Group,
+		PersonID: item.PersonID, Purpose: Purpose(item.Purpose), Reply: reply, Attempt: item.Attempts + 1}
+	err := sc.ch.Send(ctx, d)
+	if err != nil && ctx.Err() != nil {
+		// Shutting down: the item stays in the outbox for the next start.
+		s.release(key, q)
+		return
+	}
+	if err == nil {
+		s.cfg.Metrics.Inc("phuan_sends_total", "channel", item.Channel, "result", "ok")
+		if err := s.cfg.Store.CompleteOutbox(item.Seq); err != nil {
+			s.log.Error("mark message delivered", "seq", item.Seq, "err", err)
+		}
+		s.pop(key, q, item.Seq)
+		return
+	}
+	se := ClassifySendError(err)
+	s.cfg.Metrics.Inc("phuan_sends_total", "channel", item.Channel, "result", se.Kind.String())
+	item.Attempts++
+	item.LastError = se.Error()
+	switch se.Kind {
+	case Throttled:
+		wait := max(se.RetryAfter, time.Second)
+		item.NotBefore = now.Add(wait)
+		s.retry(key, q, item, wait)
+	case Transient:
+		if item.Attempts >= s.cfg.MaxAttempts {
+			s.finish(key, q, item, "gave up after repeated failures: "+se.Error())
+			return
+		}
+		wait := Backoff(item.Attempts)
+		item.NotBefore = now.Add(wait)
+		s.log.Warn("send failed, will retry", "channel", item.Channel, "seq", item.Seq,
+			"attempt", item.Attempts, "retry_in", wait.String(), "err", se.Error())
+		s.retry(key, q, item, wait)
+	case Unreachable:
+		s.finish(key, q, item, se.Error())
+		if s.cfg.Hooks.Unreachable != nil {
+			s.cfg.Hooks.Unreachable(item.Channel, item.ChatID, item.PersonID)
+		}
+	case ChatMoved:
+		if se.NewChatID == "" || se.NewChatID == item.ChatID {
+			s.finish(key, q, item, se.Error())
+			return
+		}
+		s.move(key, q, se.NewChatID)
+		if s.cfg.Hooks.ChatMoved != nil {
+			s.cfg.Hooks.ChatMoved(item.Channel, item.ChatID, se.NewChatID)
+		}
+	case Held:
+		item.LastError = heldMark
+		if err := s.cfg.Store.UpdateOutbox(item); err != nil {
+			s.log.Error("record held message", "seq", item.Seq, "err", err)
+		}
+		s.mu.Lock()
+		q.items[0] = item
+		if !q.held {
+			q.held = true
+			s.doneLocked(len(q.items))
+		}
+		q.scheduled = false
+		s.mu.Unlock()
+		if s.cfg.Hooks.Held != nil {
+			s.cfg.Hooks.Held(item.Channel, d)
+		}
+	default:
+		s.finish(key, q, item, se.Error())
+	}
+}
+
+// Backoff is the wait before retry number attempt after a transient failure:
+// exponential from one second, capped at ten minutes, with jitter.
+func Backoff(attempt int) time.Duration {
+	d := time.Second << min(attempt-1, 10)
+	d = min(d, 10*time.Minute)
+	return d/2 + rand.N(d/2+1)
+}
+
+func (s *Sender) retry(key string, q *chatQueue, item store.OutboxItem, wait time.Duration) {
+	if err := s.cfg.Store.UpdateOutbox(item); err != nil {
+		s.log.Error("record retry", "seq", item.Seq, "err", err)
+	}
+	s.mu.Lock()
+	q.items[0] = item
+	s.mu.Unlock()
+	s.waitThenSchedule(key, q, wait)
+}
+
+// finish records an item that will never be delivered and moves on.
+func (s *Sender) finish(key string, q *chatQueue, item store.OutboxItem, reason string) {
+	s.log.Warn("message not delivered", "channel", item.Channel, "seq", item.Seq, "reason", reason)
+	if err := s.cfg.Store.FailOutbox(item, reason); err != nil {
+		s.log.Error("record undelivered message", "seq", item.Seq, "err", err)
+	}
+	s.pop(key, q, item.Seq)
+}
+
+func (s *Sender) pop(key string, q *chatQueue, seq uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(q.items) > 0 && q.items[0].Seq == seq {
+		q.items = q.items[1:]
+		s.doneLocked(1)
+	}
+	q.scheduled = false
+	if len(q.items) == 0 {
+		if s.chats[key] == q {
+			delete(s.chats, key)
+		}
+		return
+	}
+	s.scheduleLocked(key, q)
+}
+
+// release hands a chat back without sending, as at shutdown.
+func (s *Sender) release(key string, q *chatQueue) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q.scheduled = false
+}
+
+// move re-addresses a chat's pending messages to its new id.
+func (s *Sender) move(key string, q *chatQueue, newID string) {
+	s.mu.Lock()
+	items := q.items
+	q.items = nil
+	q.scheduled = false
+	delete(s.chats, key)
+	s.active -= len(items)
+	s.mu.Unlock()
+	for i := range items {
+		items[i].ChatID = newID
+		if err := s.cfg.Store.UpdateOutbox(items[i]); err != nil {
+			s.log.Error("move message to new chat", "seq", items[i].Seq, "err", err)
+		}
+	}
+	s.add(items)
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // the static binary carries its own time zones
+)
+
+// Config is every setting, read from the environment; flags may override.
+type Config struct {
+	DataDir   string
+	Addr      string
+	Location  *time.Location
+	LogLevel  slog.Level
+	KBDir     string
+	Moderator []string
+
+	TelegramToken         string
+	TelegramEndpoint      string
+	TelegramWebhookURL    string
+	TelegramWebhookSecret string
+	TelegramModeratorChat string
+	TelegramPaidBroadcast bool
+	TelegramRate          float64
+
+	MessengerPageToken   string
+	MessengerAppSecret   string
+	MessengerVerifyToken string
+	MessengerAPIURL      string
+	MessengerHumanAgent  bool
+
+	OpenAIKey     string
+	OpenAIBaseURL string
+	OpenAIModel   string
+}
+
+// settingError names the setting that stopped start-up.
+type settingError struct {
+	name, problem string
+}
+
+func (e *settingError) Error() string { return "setting " + e.name + ": " + e.problem }
+
+// loadConfig reads settings from getenv and checks them.
+func loadConfig(getenv func(string) string) (*Config, error) {
+	c := &Config{
+		DataDir:               orDefault(getenv("PHUAN_DATA_DIR"), "./data"),
+		Addr:                  orDefault(getenv("PHUAN_ADDR"), ":8080"),
+		KBDir:                 getenv("PHUAN_KB_DIR"),
+		TelegramToken:         getenv("TELEGRAM_BOT_TOKEN"),
+		TelegramEndpoint:      getenv("TELEGRAM_API_ENDPOINT"),
+		TelegramWebhookURL:    getenv("TELEGRAM_WEBHOOK_URL"),
+		TelegramWebhookSecret: getenv("TELEGRAM_WEBHOOK_SECRET"),
+		TelegramModeratorChat: getenv("TELEGRAM_MODERATOR_CHAT_ID"),
+		MessengerPageToken:    getenv("MESSENGER_PAGE_TOKEN"),
+		MessengerAppSecret:    getenv("MESSENGER_APP_SECRET"),
+		MessengerVerifyToken:  getenv("MESSENGER_VERIFY_TOKEN"),
+		MessengerAPIURL:       getenv("MESSENGER_API_URL"),
+		OpenAIKey:             getenv("OPENAI_API_KEY"),
+		OpenAIBaseURL:         getenv("OPENAI_BASE_URL"),
+		OpenAIModel:           getenv("OPENAI_MODEL"),
+	}
+	tz := orDefault(getenv("PHUAN_TIMEZONE"), "Asia/Vientiane")
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, &settingError{"PHUAN_TIMEZONE", fmt.Sprintf("%q is not a known time zone", tz)}
+	}
+	c.Location = loc
+	if v := getenv("PHUAN_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return nil, &settingError{"PHUAN_LOG_LEVEL", fmt.Sprintf("%q is not one of debug, info, warn, error", v)}
+		}
+	}
+	for _, id := range strings.Split(getenv("PHUAN_MODERATORS"), ",") {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+			return nil, &settingError{"PHUAN_MODERATORS", fmt.Sprintf("%q is not a numeric user id (use a comma-separated list)", id)}
+		}
+		c.Moderator = append(c.Moderator, id)
+	}
+	if c.TelegramModeratorChat != "" {
+		if _, err := strconv.ParseInt(c.TelegramModeratorChat, 10, 64); err != nil {
+			return nil, &settingError{"TELEGRAM_MODERATOR_CHAT_ID", "must be a numeric chat id such as -1001234567890"}
+		}
+	}
+	if c.TelegramPaidBroadcast, err = parseBool(getenv, "TELEGRAM_PAID_BROADCAST"); err != nil {
+		return nil, err
+	}
+	if v := getenv("TELEGRAM_RATE"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r <= 0 {
+			return nil, &settingError{"TELEGRAM_RATE", fmt.Sprintf("%q is not a positive number of messages per second", v)}
+		}
+		c.TelegramRate = r
+	}
+	if c.MessengerHumanAgent, err = parseBool(getenv, "MESSENGER_HUMAN_AGENT"); err != nil {
+		return nil, err
+	}
+	if c.TelegramWebhookURL != "" {
+		if c.TelegramToken == "" {
+			return nil, &settingError{"TELEGRAM_BOT_TOKEN", "is required when TELEGRAM_WEBHOOK_URL is set"}
+		}
+		if !strings.HasPrefix(c.TelegramWebhookURL, "https://") {
+			return nil, &settingError{"TELEGRAM_WEBHOOK_URL", "must be an https:// address"}
+		}
+		if c.TelegramWebhookSecret == "" {
+			return nil, &settingError{"TELEGRAM_WEBHOOK_SECRET", "is required in webhook mode (1-256 characters of A-Z a-z 0-9 _ -)"}
+		}
+	}
+	if c.TelegramEndpoint != "" && strings.Count(c.TelegramEndpoint, "%s") != 2 {
+		return nil, &settingError{"TELEGRAM_API_ENDPOINT", "must contain two %s, as in http://127.0.0.1:8081/bot%s/%s"}
+	}
+	if c.MessengerPageToken != "" || c.MessengerAppSecret != "" || c.MessengerVerifyToken != "" {
+		for name, v := range map[string]string{"MESSENGER_PAGE_TOKEN": c.MessengerPageToken,
+			"MESSENGER_APP_SECRET": c.MessengerAppSecret, "MESSENGER_VERIFY_TOKEN": c.MessengerVerifyToken} {
+			if v == "" {
+				return nil, &settingError{name, "is required when any MESSENGER_ setting is set"}
+			}
+		}
+	}
+	return c, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func parseBool(getenv func(string) string, name string) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, &settingError{name, fmt.Sprintf("%q is not true or false", v)}
+	}
+	return b, nil
+}
+
+// logger writes JSON logs to stderr at the configured level.
+func (c *Config) logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+}

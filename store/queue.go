@@ -1,0 +1,244 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// InboxItem is an inbound update that was accepted but not yet handled.
+// Body is opaque to the store (the engine's encoded message).
+type InboxItem struct {
+	Seq  uint64
+	Body []byte
+}
+
+// OutboxItem is one message waiting to be delivered. Body is opaque to the
+// store (the engine's encoded reply).
+type OutboxItem struct {
+	Seq       uint64          `json:"seq"`
+	Channel   string          `json:"channel"`
+	ChatID    string          `json:"chat_id"`
+	ThreadID  string          `json:"thread_id,omitempty"`
+	Group     bool            `json:"group,omitempty"`
+	PersonID  string          `json:"person_id,omitempty"`
+	Purpose   string          `json:"purpose,omitempty"`
+	Body      json.RawMessage `json:"body"`
+	CreatedAt time.Time       `json:"created_at"`
+	Attempts  int             `json:"attempts,omitempty"`
+	NotBefore time.Time       `json:"not_before,omitzero"`
+	LastError string          `json:"last_error,omitempty"`
+}
+
+// AcceptInbound records an inbound update exactly once: if id was seen
+// before it reports dup; otherwise it marks id as seen and queues body, in
+// one transaction, so an update confirmed to the platform is never lost.
+func (s *Store) AcceptInbound(id string, body []byte, now time.Time) (seq uint64, dup bool, err error) {
+	err = s.db.Batch(func(tx *bolt.Tx) error {
+		seq, dup = 0, false
+		seen := tx.Bucket(bucketSeen)
+		if seen.Get([]byte(id)) != nil {
+			dup = true
+			return nil
+		}
+		ts := u64key(uint64(now.UnixNano()))
+		if err := seen.Put([]byte(id), ts); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketSeenByTime).Put(append(ts, id...), nil); err != nil {
+			return err
+		}
+		inbox := tx.Bucket(bucketInbox)
+		n, err := inbox.NextSequence()
+		if err != nil {
+			return err
+		}
+		seq = n
+		return inbox.Put(u64key(n), body)
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("accept inbound update: %w", err)
+	}
+	return seq, dup, nil
+}
+
+// CompleteInbound removes a handled update and queues its replies in one
+// transaction. The replies' sequence numbers are filled in.
+func (s *Store) CompleteInbound(seq uint64, replies []OutboxItem) error {
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		if err := putOutbox(tx, replies); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketInbox).Delete(u64key(seq))
+	})
+	if err != nil {
+		return fmt.Errorf("complete inbound update %d: %w", seq, err)
+	}
+	return nil
+}
+
+// PendingInbound lists accepted updates not yet handled, oldest first.
+func (s *Store) PendingInbound() ([]InboxItem, error) {
+	var items []InboxItem
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketInbox).ForEach(func(k, v []byte) error {
+			items = append(items, InboxItem{Seq: binary.BigEndian.Uint64(k), Body: append([]byte(nil), v...)})
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pending inbound updates: %w", err)
+	}
+	return items, nil
+}
+
+// PruneSeen forgets processed update ids recorded before cutoff and reports
+// how many were removed.
+func (s *Store) PruneSeen(cutoff time.Time) (int, error) {
+	n := 0
+	limit := u64key(uint64(cutoff.UnixNano()))
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		n = 0
+		seen, idx := tx.Bucket(bucketSeen), tx.Bucket(bucketSeenByTime)
+		c := idx.Cursor()
+		for k, _ := c.First(); k != nil && string(k[:8]) < string(limit); k, _ = c.Next() {
+			if err := seen.Delete(k[8:]); err != nil {
+				return err
+			}
+			if err := c.Delete(); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune processed update ids: %w", err)
+	}
+	return n, nil
+}
+
+// Seen reports whether an update id was recorded.
+func (s *Store) Seen(id string) (bool, error) {
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bucketSeen).Get([]byte(id)) != nil
+		return nil
+	})
+	return ok, err
+}
+
+// EnqueueOutbox queues messages for delivery and fills in their sequence numbers.
+func (s *Store) EnqueueOutbox(items []OutboxItem) error {
+	err := s.db.Batch(func(tx *bolt.Tx) error { return putOutbox(tx, items) })
+	if err != nil {
+		return fmt.Errorf("queue outgoing messages: %w", err)
+	}
+	return nil
+}
+
+func putOutbox(tx *bolt.Tx, items []OutboxItem) error {
+	out := tx.Bucket(bucketOutbox)
+	for i := range items {
+		seq, err := out.NextSequence()
+		if err != nil {
+			return err
+		}
+		items[i].Seq = seq
+		if err := putJSON(out, u64key(seq), &items[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PendingOutbox lists undelivered messages in the order they were queued.
+func (s *Store) PendingOutbox() ([]OutboxItem, error) {
+	var items []OutboxItem
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var it OutboxItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return fmt.Errorf("decode outbox item %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			items = append(items, it)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	return items, nil
+}
+
+// OutboxDepth counts undelivered messages.
+func (s *Store) OutboxDepth() (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketOutbox).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// CompleteOutbox removes a delivered message.
+func (s *Store) CompleteOutbox(seq uint64) error {
+	err := s.db.Batch(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).Delete(u64key(seq)) })
+	if err != nil {
+		return fmt.Errorf("mark outgoing message %d delivered: %w", seq, err)
+	}
+	return nil
+}
+
+// UpdateOutbox rewrites a pending message (attempts, next try, chat id).
+func (s *Store) UpdateOutbox(item OutboxItem) error {
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		out := tx.Bucket(bucketOutbox)
+		if out.Get(u64key(item.Seq)) == nil {
+			return nil
+		}
+		return putJSON(out, u64key(item.Seq), &item)
+	})
+	if err != nil {
+		return fmt.Errorf("update outgoing message %d: %w", item.Seq, err)
+	}
+	return nil
+}
+
+// FailOutbox moves a message that can never be delivered out of the queue
+// and records why, so it is neither retried nor silently dropped.
+func (s *Store) FailOutbox(item OutboxItem, reason string) error {
+	item.LastError = reason
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		if err := putJSON(tx.Bucket(bucketOutboxFailed), u64key(item.Seq), &item); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketOutbox).Delete(u64key(item.Seq))
+	})
+	if err != nil {
+		return fmt.Errorf("record failed message %d: %w", item.Seq, err)
+	}
+	return nil
+}
+
+// FailedOutbox lists messages that could not be delivered.
+func (s *Store) FailedOutbox() ([]OutboxItem, error) {
+	var items []OutboxItem
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutboxFailed).ForEach(func(_, v []byte) error {
+			var it OutboxItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return err
+			}
+			items = append(items, it)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list failed messages: %w", err)
+	}
+	return items, nil
+}
