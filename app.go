@@ -163,4 +163,3 @@ func healthcheck(addr string, timeout time.Duration) error {
 	}
 	return nil
 }
-

@@ -35,7 +35,9 @@ func cutPoint(r []rune, limit int) int {
 	for _, boundary := range []func(r []rune, i int) bool{
 		func(r []rune, i int) bool { return r[i-1] == '\n' && i >= 2 && r[i-2] == '\n' },
 		func(r []rune, i int) bool { return r[i-1] == '\n' },
-		func(r []rune, i int) bool { return unicode.IsSpace(r[i-1]) && i >= 2 && strings.ContainsRune(".!?。", r[i-2]) },
+		func(r []rune, i int) bool {
+			return unicode.IsSpace(r[i-1]) && i >= 2 && strings.ContainsRune(".!?。", r[i-2])
+		},
 		func(r []rune, i int) bool { return unicode.IsSpace(r[i-1]) },
 	} {
 		for i := limit; i > lo; i-- {

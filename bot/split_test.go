@@ -8,7 +8,7 @@ import (
 )
 
 func TestSplitText(t *testing.T) {
-	lao := strings.Repeat("ນາຍຈ້າງບໍ່ຈ່າຍເງິນເດືອນໃຫ້ຂ້ອຍສາມເດືອນແລ້ວ ", 300) // no sentence marks, spaces between phrases
+	lao := strings.Repeat("ນາຍຈ້າງບໍ່ຈ່າຍເງິນເດືອນໃຫ້ຂ້ອຍສາມເດືອນແລ້ວ ", 300)   // no sentence marks, spaces between phrases
 	solid := strings.Repeat("ຂ້ອຍຢາກກັບບ້ານແຕ່ນາຍຈ້າງເກັບໜັງສືຜ່ານແດນໄວ້", 200) // no space at all
 	paras := strings.Repeat("First paragraph line.\n\nSecond paragraph.\n", 400)
 	for name, tc := range map[string]struct {

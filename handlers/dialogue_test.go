@@ -110,8 +110,8 @@ func TestOnboardingInEachLanguage(t *testing.T) {
 			if p == nil || p.Lang != lang || p.Source != "poster_vte" || p.ConsentAt.IsZero() {
 				t.Fatalf("person after consent: %+v", p)
 			}
-			h.say("#1") // Laos
-			h.say("#1") // returned
+			h.say("#1")                                 // Laos
+			h.say("#1")                                 // returned
 			h.say("#" + strconv.Itoa(len(Provinces)-4)) // a province
 			if !strings.Contains(h.text(), h.d.cat.T(lang, "menu_title")) {
 				t.Fatalf("no menu at the end: %s", h.text())
@@ -284,7 +284,9 @@ func TestPlatformEvents(t *testing.T) {
 
 type panicky struct{}
 
-func (panicky) Menu(t *Turn) []bot.Button { return []bot.Button{{Label: "Feature", Payload: "feature"}} }
+func (panicky) Menu(t *Turn) []bot.Button {
+	return []bot.Button{{Label: "Feature", Payload: "feature"}}
+}
 func (panicky) Handle(_ context.Context, t *Turn) (bool, error) {
 	if t.Msg.Payload == "feature" {
 		t.Say("feature answer")

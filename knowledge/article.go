@@ -21,15 +21,15 @@ type Article struct {
 // Text is an article in one language.
 type Text struct {
 	Title    string   `json:"title"`
-	Summary  string   `json:"summary"` // fits one chat message: at most 600 characters
-	Body     string   `json:"body"`    // paragraphs separated by blank lines
+	Summary  string   `json:"summary"`  // fits one chat message: at most 600 characters
+	Body     string   `json:"body"`     // paragraphs separated by blank lines
 	Keywords []string `json:"keywords"` // search aliases, including romanised Lao in "lo"
 }
 
 // Contact is a structured way to reach help. Phone, Address and Link are
 // optional, but at least one is present, and Source always is.
 type Contact struct {
-	Name    map[string]string `json:"name"`    // organisation, per language (en required)
+	Name    map[string]string `json:"name"` // organisation, per language (en required)
 	Phone   string            `json:"phone,omitempty"`
 	Address string            `json:"address,omitempty"`
 	Link    string            `json:"link,omitempty"`

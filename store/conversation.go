@@ -19,7 +19,7 @@ type Conversation struct {
 	Flow     string            `json:"flow,omitempty"`
 	Step     string            `json:"step,omitempty"`
 	Answers  map[string]string `json:"answers,omitempty"`
-	Expires  time.Time         `json:"expires,omitzero"` // when Flow, Step and Answers lapse
+	Expires  time.Time         `json:"expires,omitzero"`  // when Flow, Step and Answers lapse
 	MenuID   string            `json:"menu_id,omitempty"` // the version of the buttons last shown
 }
 

@@ -144,4 +144,3 @@ func (c *Console) SetUser(user string) {
 	defer c.mu.Unlock()
 	c.user = user
 }
-
