@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,7 +13,10 @@ import (
 // Languages are the languages Phuan speaks, Lao first.
 var Languages = []string{"lo", "th", "en"}
 
-//go:embed locales/*.json
+// Each language has a folder of JSON files (one per feature, such as
+// core.json); a key may appear in only one file.
+//
+//go:embed locales
 var localeFiles embed.FS
 
 // Catalog holds every text people read, per language.
@@ -24,15 +28,28 @@ type Catalog struct {
 func LoadCatalog() (*Catalog, error) {
 	c := &Catalog{texts: map[string]map[string]string{}}
 	for _, lang := range Languages {
-		raw, err := localeFiles.ReadFile("locales/" + lang + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("read %s catalogue: %w", lang, err)
+		files, err := fs.Glob(localeFiles, "locales/"+lang+"/*.json")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("no %s catalogue files: %v", lang, err)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("decode %s catalogue: %w", lang, err)
+		all := map[string]string{}
+		for _, name := range files {
+			raw, err := localeFiles.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("read catalogue %s: %w", name, err)
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return nil, fmt.Errorf("decode catalogue %s: %w", name, err)
+			}
+			for k, v := range m {
+				if _, dup := all[k]; dup {
+					return nil, fmt.Errorf("catalogue %s: key %q is defined twice", name, k)
+				}
+				all[k] = v
+			}
 		}
-		c.texts[lang] = m
+		c.texts[lang] = all
 	}
 	return c, nil
 }
