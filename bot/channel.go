@@ -16,6 +16,7 @@ type Delivery struct {
 	PersonID string
 	Purpose  Purpose
 	Reply    Reply
+	Ref      string
 	Attempt  int // 1 on the first try
 }
 

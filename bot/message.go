@@ -104,6 +104,9 @@ type Envelope struct {
 	PersonID string
 	Purpose  Purpose
 	Reply    Reply
+	// Ref ties the message to what caused it, such as "broadcast:12", so
+	// its fate can be counted (see SenderHooks.Finished).
+	Ref string
 }
 
 // ReplyTo addresses r to the chat m came from.

@@ -31,6 +31,9 @@ type SenderHooks struct {
 	// Held: the platform does not allow this message now; it waits for the
 	// person's next message.
 	Held func(channel string, d Delivery)
+	// Finished: an item left the outbox; result is "sent", or the kind of
+	// the failure that ended it ("permanent", "unreachable", ...).
+	Finished func(item store.OutboxItem, result string)
 }
 
 // SenderConfig configures a Sender.
@@ -148,7 +151,7 @@ func Envelopes(envs []Envelope, now time.Time) ([]store.OutboxItem, error) {
 			purpose = PurposeResponse
 		}
 		items = append(items, store.OutboxItem{Channel: e.Channel, ChatID: e.ChatID, ThreadID: e.ThreadID,
-			Group: e.Group, PersonID: e.PersonID, Purpose: string(purpose), Body: body, CreatedAt: now})
+			Group: e.Group, PersonID: e.PersonID, Purpose: string(purpose), Ref: e.Ref, Body: body, CreatedAt: now})
 	}
 	return items, nil
 }
@@ -308,7 +311,7 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 	now := s.cfg.Clock.Now()
 	sc := s.channels[item.Channel]
 	if sc == nil {
-		s.finish(key, q, item, fmt.Sprintf("no channel %q is configured", item.Channel))
+		s.finish(key, q, item, "failed", fmt.Sprintf("no channel %q is configured", item.Channel))
 		return
 	}
 	if wait := item.NotBefore.Sub(now); wait > 0 {
@@ -331,11 +334,11 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 	}
 	var reply Reply
 	if err := json.Unmarshal(item.Body, &reply); err != nil {
-		s.finish(key, q, item, "malformed reply in outbox: "+err.Error())
+		s.finish(key, q, item, "failed", "malformed reply in outbox: "+err.Error())
 		return
 	}
 	d := Delivery{Seq: item.Seq, ChatID: item.ChatID, ThreadID: item.ThreadID, Group: item.Group,
-		PersonID: item.PersonID, Purpose: Purpose(item.Purpose), Reply: reply, Attempt: item.Attempts + 1}
+		PersonID: item.PersonID, Purpose: Purpose(item.Purpose), Reply: reply, Ref: item.Ref, Attempt: item.Attempts + 1}
 	err := sc.ch.Send(ctx, d)
 	if err != nil && ctx.Err() != nil {
 		// Shutting down: the item stays in the outbox for the next start.
@@ -348,6 +351,7 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 			s.log.Error("mark message delivered", "seq", item.Seq, "err", err)
 		}
 		s.pop(key, q, item.Seq)
+		s.finished(item, "sent")
 		return
 	}
 	se := ClassifySendError(err)
@@ -361,7 +365,7 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 		s.retry(key, q, item, wait)
 	case Transient:
 		if item.Attempts >= s.cfg.MaxAttempts {
-			s.finish(key, q, item, "gave up after repeated failures: "+se.Error())
+			s.finish(key, q, item, "failed", "gave up after repeated failures: "+se.Error())
 			return
 		}
 		wait := Backoff(item.Attempts)
@@ -370,13 +374,13 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 			"attempt", item.Attempts, "retry_in", wait.String(), "err", se.Error())
 		s.retry(key, q, item, wait)
 	case Unreachable:
-		s.finish(key, q, item, se.Error())
+		s.finish(key, q, item, "unreachable", se.Error())
 		if s.cfg.Hooks.Unreachable != nil {
 			s.cfg.Hooks.Unreachable(item.Channel, item.ChatID, item.PersonID)
 		}
 	case ChatMoved:
 		if se.NewChatID == "" || se.NewChatID == item.ChatID {
-			s.finish(key, q, item, se.Error())
+			s.finish(key, q, item, "failed", se.Error())
 			return
 		}
 		s.move(key, q, se.NewChatID)
@@ -400,7 +404,7 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 			s.cfg.Hooks.Held(item.Channel, d)
 		}
 	default:
-		s.finish(key, q, item, se.Error())
+		s.finish(key, q, item, "failed", se.Error())
 	}
 }
 
@@ -423,12 +427,19 @@ func (s *Sender) retry(key string, q *chatQueue, item store.OutboxItem, wait tim
 }
 
 // finish records an item that will never be delivered and moves on.
-func (s *Sender) finish(key string, q *chatQueue, item store.OutboxItem, reason string) {
+func (s *Sender) finish(key string, q *chatQueue, item store.OutboxItem, result, reason string) {
 	s.log.Warn("message not delivered", "channel", item.Channel, "seq", item.Seq, "reason", reason)
 	if err := s.cfg.Store.FailOutbox(item, reason); err != nil {
 		s.log.Error("record undelivered message", "seq", item.Seq, "err", err)
 	}
 	s.pop(key, q, item.Seq)
+	s.finished(item, result)
+}
+
+func (s *Sender) finished(item store.OutboxItem, result string) {
+	if s.cfg.Hooks.Finished != nil {
+		s.cfg.Hooks.Finished(item, result)
+	}
 }
 
 func (s *Sender) pop(key string, q *chatQueue, seq uint64) {

@@ -26,6 +26,7 @@ type OutboxItem struct {
 	Group     bool            `json:"group,omitempty"`
 	PersonID  string          `json:"person_id,omitempty"`
 	Purpose   string          `json:"purpose,omitempty"`
+	Ref       string          `json:"ref,omitempty"`
 	Body      json.RawMessage `json:"body"`
 	CreatedAt time.Time       `json:"created_at"`
 	Attempts  int             `json:"attempts,omitempty"`
