@@ -27,6 +27,7 @@ Usage:
   phuan serve [--data DIR] [--addr :8080]                   run the configured channels and the HTTP server
   phuan kb lint | search [--lang L] [--limit N] [--json] QUERY | export --json
   phuan backup [--data DIR] FILE                            copy the data, also while serve runs
+  phuan messenger setup                                      set the Page's Get Started button, greeting and menu
   phuan healthcheck [--addr :8080]                          exit 0 when a local serve is healthy
 
 Settings are environment variables; see README.md.
@@ -58,6 +59,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return runKB(args[1:], stdout, stderr)
 	case "backup":
 		return runBackup(cfg, args[1:], stdout, stderr)
+	case "messenger":
+		return runMessenger(ctx, cfg, args[1:], stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(cfg, args[1:], stderr)
 	case "help", "-h", "--help":
@@ -155,6 +158,34 @@ func runBackup(cfg *Config, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", fs.Arg(0), n)
+	return 0
+}
+
+func runMessenger(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || args[0] != "setup" {
+		fmt.Fprintln(stderr, "usage: phuan messenger setup")
+		return 2
+	}
+	if cfg.MessengerPageToken == "" {
+		fmt.Fprintln(stderr, "phuan messenger setup: setting MESSENGER_PAGE_TOKEN is required (with MESSENGER_APP_SECRET and MESSENGER_VERIFY_TOKEN)")
+		return 2
+	}
+	cat, err := handlers.LoadCatalog()
+	if err != nil {
+		fmt.Fprintln(stderr, "phuan:", err)
+		return 1
+	}
+	a := &app{cfg: cfg, log: cfg.logger(), clock: bot.SystemClock{}}
+	ch, err := a.messenger()
+	if err != nil {
+		fmt.Fprintln(stderr, "phuan:", err)
+		return 1
+	}
+	if err := ch.Setup(ctx, messengerProfile(cat)); err != nil {
+		fmt.Fprintln(stderr, "phuan messenger setup:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "Messenger profile set: Get Started, greeting and menu in lo, th and en.")
 	return 0
 }
 

@@ -43,6 +43,9 @@ func (m *Metrics) Inc(name string, labels ...string) { m.Add(name, 1, labels...)
 
 // Value reads a counter (for tests and reports).
 func (m *Metrics) Value(name string, labels ...string) int64 {
+	if m == nil {
+		return 0
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if c := m.counters[series(name, labels)]; c != nil {
@@ -53,6 +56,9 @@ func (m *Metrics) Value(name string, labels ...string) int64 {
 
 // Gauge registers a value read at each scrape.
 func (m *Metrics) Gauge(name, help string, read func() float64) {
+	if m == nil {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.gauges[name] = read
@@ -61,6 +67,9 @@ func (m *Metrics) Gauge(name, help string, read func() float64) {
 
 // Describe sets a metric's help text.
 func (m *Metrics) Describe(name, help string) {
+	if m == nil {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.help[name] = help

@@ -69,7 +69,7 @@ func CutLabel(s string, max int) string {
 		return s
 	}
 	end := max - 1
-	for end > 0 && isClusterMark(r[end]) {
+	for end > 0 && (isClusterMark(r[end]) || isLeadingVowel(r[end-1])) {
 		end--
 	}
 	return strings.TrimSpace(string(r[:end])) + "…"

@@ -73,5 +73,8 @@ func TestCutLabel(t *testing.T) {
 		if next, _ := utf8.DecodeRuneInString(in[len(kept):]); isClusterMark(next) {
 			t.Errorf("CutLabel(%q) = %q leaves the mark %U of its last letter behind", in, got, next)
 		}
+		if k := []rune(kept); isLeadingVowel(k[len(k)-1]) {
+			t.Errorf("CutLabel(%q) = %q ends with a leading vowel", in, got)
+		}
 	}
 }
