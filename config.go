@@ -18,6 +18,12 @@ type Config struct {
 	LogLevel  slog.Level
 	KBDir     string
 	Moderator []string
+	// AdminToken authenticates the admin HTTP API (PHUAN_ADMIN_TOKEN);
+	// without it the API is off.
+	AdminToken string
+	// RetentionDays: stored message texts and case transcripts are deleted
+	// this many days after a case closes (PHUAN_RETENTION_DAYS).
+	RetentionDays int
 
 	TelegramToken         string
 	TelegramEndpoint      string
@@ -51,6 +57,8 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		DataDir:               orDefault(getenv("PHUAN_DATA_DIR"), "./data"),
 		Addr:                  orDefault(getenv("PHUAN_ADDR"), ":8080"),
 		KBDir:                 getenv("PHUAN_KB_DIR"),
+		AdminToken:            getenv("PHUAN_ADMIN_TOKEN"),
+		RetentionDays:         90,
 		TelegramToken:         getenv("TELEGRAM_BOT_TOKEN"),
 		TelegramEndpoint:      getenv("TELEGRAM_API_ENDPOINT"),
 		TelegramWebhookURL:    getenv("TELEGRAM_WEBHOOK_URL"),
@@ -90,6 +98,16 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 			return nil, &settingError{"TELEGRAM_MODERATOR_CHAT_ID", "must be a numeric chat id such as -1001234567890"}
 		}
 	}
+	if v := getenv("PHUAN_RETENTION_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 3650 {
+			return nil, &settingError{"PHUAN_RETENTION_DAYS", fmt.Sprintf("%q is not a number of days between 1 and 3650", v)}
+		}
+		c.RetentionDays = n
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 24 {
+		return nil, &settingError{"PHUAN_ADMIN_TOKEN", "must be at least 24 characters (use a long random string)"}
+	}
 	if c.TelegramPaidBroadcast, err = parseBool(getenv, "TELEGRAM_PAID_BROADCAST"); err != nil {
 		return nil, err
 	}
@@ -118,10 +136,10 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		return nil, &settingError{"TELEGRAM_API_ENDPOINT", "must contain two %s, as in http://127.0.0.1:8081/bot%s/%s"}
 	}
 	if c.MessengerPageToken != "" || c.MessengerAppSecret != "" || c.MessengerVerifyToken != "" {
-		for name, v := range map[string]string{"MESSENGER_PAGE_TOKEN": c.MessengerPageToken,
-			"MESSENGER_APP_SECRET": c.MessengerAppSecret, "MESSENGER_VERIFY_TOKEN": c.MessengerVerifyToken} {
-			if v == "" {
-				return nil, &settingError{name, "is required when any MESSENGER_ setting is set"}
+		for _, s := range []struct{ name, value string }{{"MESSENGER_PAGE_TOKEN", c.MessengerPageToken},
+			{"MESSENGER_APP_SECRET", c.MessengerAppSecret}, {"MESSENGER_VERIFY_TOKEN", c.MessengerVerifyToken}} {
+			if s.value == "" {
+				return nil, &settingError{s.name, "is required when any MESSENGER_ setting is set"}
 			}
 		}
 	}
