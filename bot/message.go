@@ -64,6 +64,9 @@ type Message struct {
 	Time         time.Time `json:"time"`
 	Event        Event     `json:"event,omitempty"`
 	NewChatID    string    `json:"new_chat_id,omitempty"` // with EventChatMoved
+	// ReplyToText is the text of the bot's own message this one replies to
+	// (a case card in the moderators' room, say), when the platform tells.
+	ReplyToText string `json:"reply_to_text,omitempty"`
 }
 
 // ConversationKey names the ordered queue a message belongs to.
