@@ -11,6 +11,7 @@ import (
 
 	"phuan/bot"
 	"phuan/handlers"
+	"phuan/knowledge"
 	"phuan/store"
 )
 
@@ -25,6 +26,7 @@ type app struct {
 	sender  *bot.Sender
 	engine  *bot.Engine
 	dialog  *handlers.Dialogue
+	kb      *knowledge.Base
 
 	cancelSender context.CancelFunc
 }
@@ -41,8 +43,16 @@ func openApp(cfg *Config, log *slog.Logger) (*app, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, clock: bot.SystemClock{}, store: st, metrics: bot.NewMetrics()}
-	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log})
+	kb, err := knowledge.Open(cfg.KBDir)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("load knowledge base: %w", err)
+	}
+	a := &app{cfg: cfg, log: log, clock: bot.SystemClock{}, store: st, metrics: bot.NewMetrics(), kb: kb}
+	features := []handlers.Feature{
+		handlers.NewAnswers(kb, st), // free text falls through to search: keep it last
+	}
+	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log, Features: features})
 	a.sender = bot.NewSender(bot.SenderConfig{Store: st, Logger: log, Metrics: a.metrics, Clock: a.clock})
 	a.engine = bot.NewEngine(bot.EngineConfig{Store: st, Sender: a.sender, Handler: a.dialog,
 		Apology: a.dialog.Apology, Logger: log, Metrics: a.metrics, Clock: a.clock})
@@ -96,7 +106,8 @@ func (a *app) close() {
 }
 
 // serve runs the HTTP server, the channels and the workers until ctx ends.
-func (a *app) serve(ctx context.Context) error {
+// listening, if set, is told the server's address once it accepts requests.
+func (a *app) serve(ctx context.Context, listening func(net.Addr)) error {
 	srv := bot.NewServer(a.metrics, nil, a.log)
 	runners, err := a.addChannels(ctx, srv)
 	if err != nil {
@@ -120,6 +131,9 @@ func (a *app) serve(ctx context.Context) error {
 		return err
 	}
 	a.log.Info("phuan is running", "component", "main", "addr", addr.String())
+	if listening != nil {
+		listening(addr)
+	}
 	done := make(chan error, len(runners))
 	for _, r := range runners {
 		go func() { done <- r(ctx) }()

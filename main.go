@@ -128,7 +128,7 @@ func runServe(ctx context.Context, cfg *Config, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, "phuan:", err)
 		return 1
 	}
-	if err := app.serve(ctx); err != nil {
+	if err := app.serve(ctx, nil); err != nil {
 		fmt.Fprintln(stderr, "phuan:", err)
 		return 1
 	}

@@ -331,3 +331,16 @@ func TestDataFileIsPrivate(t *testing.T) {
 		}
 	}
 }
+
+func TestFeedbackCounts(t *testing.T) {
+	s := openTest(t)
+	for _, helpful := range []bool{true, true, false} {
+		if err := s.RecordFeedback("unpaid-wages", helpful); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Feedback()
+	if err != nil || len(got) != 1 || got[0].Helpful != 2 || got[0].Unhelpful != 1 {
+		t.Fatalf("feedback %+v %v", got, err)
+	}
+}
