@@ -466,20 +466,25 @@ func (s *Sender) release(key string, q *chatQueue) {
 	q.scheduled = false
 }
 
-// move re-addresses a chat's pending messages to its new id.
+// move re-addresses a chat's pending messages to its new id. It holds the
+// lock throughout: moves are rare, and no message may slip in between.
 func (s *Sender) move(key string, q *chatQueue, newID string) {
 	s.mu.Lock()
-	items := q.items
-	q.items = nil
-	q.scheduled = false
+	defer s.mu.Unlock()
 	delete(s.chats, key)
-	s.active -= len(items)
-	s.mu.Unlock()
-	for i := range items {
-		items[i].ChatID = newID
-		if err := s.cfg.Store.UpdateOutbox(items[i]); err != nil {
-			s.log.Error("move message to new chat", "seq", items[i].Seq, "err", err)
-		}
+	newKey := queueKey(q.channel, newID)
+	dest := s.chats[newKey]
+	if dest == nil {
+		dest = &chatQueue{channel: q.channel, chatID: newID}
+		s.chats[newKey] = dest
 	}
-	s.add(items)
+	for _, it := range q.items {
+		it.ChatID = newID
+		if err := s.cfg.Store.UpdateOutbox(it); err != nil {
+			s.log.Error("move message to new chat", "seq", it.Seq, "err", err)
+		}
+		dest.items = append(dest.items, it)
+	}
+	q.items, q.scheduled = nil, false
+	s.scheduleLocked(newKey, dest)
 }
