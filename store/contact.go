@@ -26,7 +26,7 @@ func (s *Store) RecordContact(channel, chatID string, t time.Time) error {
 		return fmt.Errorf("record last contact: time %s is out of range", t.Format(time.RFC3339))
 	}
 	v := uint64(t.UnixNano())
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketContacts)
 		if err != nil {
 			return err
@@ -47,7 +47,7 @@ func (s *Store) RecordContact(channel, chatID string, t time.Time) error {
 // or the zero time if they never did.
 func (s *Store) LastContact(channel, chatID string) (time.Time, error) {
 	var t time.Time
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketContacts)
 		if b == nil {
 			return nil
@@ -71,7 +71,7 @@ func (s *Store) LastContact(channel, chatID string) (time.Time, error) {
 // DeleteContact forgets when the person behind chatID on channel last
 // wrote, as when they erase their data.
 func (s *Store) DeleteContact(channel, chatID string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketContacts)
 		if b == nil {
 			return nil

@@ -34,7 +34,7 @@ func (c *Conversation) ClearFlow() {
 // a lapsed flow is cleared.
 func (s *Store) Conversation(channel, chatID string, now time.Time) (*Conversation, error) {
 	c := &Conversation{Channel: channel, ChatID: chatID}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bucketConversations).Get(conversationKey(channel, chatID))
 		if raw == nil {
 			return nil
@@ -52,7 +52,7 @@ func (s *Store) Conversation(channel, chatID string, now time.Time) (*Conversati
 
 // SaveConversation writes a chat's state.
 func (s *Store) SaveConversation(c *Conversation) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketConversations), conversationKey(c.Channel, c.ChatID), c)
 	})
 	if err != nil {
@@ -63,7 +63,7 @@ func (s *Store) SaveConversation(c *Conversation) error {
 
 // DeleteConversation removes a chat's state.
 func (s *Store) DeleteConversation(channel, chatID string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketConversations).Delete(conversationKey(channel, chatID))
 	})
 	if err != nil {

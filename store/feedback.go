@@ -19,7 +19,7 @@ type ArticleFeedback struct {
 
 // RecordFeedback counts one vote on an article.
 func (s *Store) RecordFeedback(articleID string, helpful bool) error {
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketFeedback)
 		if err != nil {
 			return err
@@ -42,7 +42,7 @@ func (s *Store) RecordFeedback(articleID string, helpful bool) error {
 // Feedback lists the counts of every article that got a vote.
 func (s *Store) Feedback() ([]ArticleFeedback, error) {
 	var out []ArticleFeedback
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFeedback)
 		if b == nil {
 			return nil

@@ -38,7 +38,7 @@ type OutboxItem struct {
 // before it reports dup; otherwise it marks id as seen and queues body, in
 // one transaction, so an update confirmed to the platform is never lost.
 func (s *Store) AcceptInbound(id string, body []byte, now time.Time) (seq uint64, dup bool, err error) {
-	err = s.db.Batch(func(tx *bolt.Tx) error {
+	err = s.batch(func(tx *bolt.Tx) error {
 		seq, dup = 0, false
 		seen := tx.Bucket(bucketSeen)
 		if seen.Get([]byte(id)) != nil {
@@ -69,7 +69,7 @@ func (s *Store) AcceptInbound(id string, body []byte, now time.Time) (seq uint64
 // CompleteInbound removes a handled update and queues its replies in one
 // transaction. The replies' sequence numbers are filled in.
 func (s *Store) CompleteInbound(seq uint64, replies []OutboxItem) error {
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		if err := putOutbox(tx, replies); err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (s *Store) CompleteInbound(seq uint64, replies []OutboxItem) error {
 // PendingInbound lists accepted updates not yet handled, oldest first.
 func (s *Store) PendingInbound() ([]InboxItem, error) {
 	var items []InboxItem
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketInbox).ForEach(func(k, v []byte) error {
 			items = append(items, InboxItem{Seq: binary.BigEndian.Uint64(k), Body: append([]byte(nil), v...)})
 			return nil
@@ -101,20 +101,21 @@ func (s *Store) PendingInbound() ([]InboxItem, error) {
 func (s *Store) PruneSeen(cutoff time.Time) (int, error) {
 	n := 0
 	limit := u64key(uint64(cutoff.UnixNano()))
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		n = 0
 		seen, idx := tx.Bucket(bucketSeen), tx.Bucket(bucketSeenByTime)
+		var doomed [][]byte
 		c := idx.Cursor()
 		for k, _ := c.First(); k != nil && string(k[:8]) < string(limit); k, _ = c.Next() {
+			doomed = append(doomed, k)
+		}
+		for _, k := range doomed {
 			if err := seen.Delete(k[8:]); err != nil {
 				return err
 			}
-			if err := c.Delete(); err != nil {
-				return err
-			}
-			n++
 		}
-		return nil
+		n = len(doomed)
+		return deleteKeys(idx, doomed)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune processed update ids: %w", err)
@@ -125,7 +126,7 @@ func (s *Store) PruneSeen(cutoff time.Time) (int, error) {
 // Seen reports whether an update id was recorded.
 func (s *Store) Seen(id string) (bool, error) {
 	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		ok = tx.Bucket(bucketSeen).Get([]byte(id)) != nil
 		return nil
 	})
@@ -134,7 +135,7 @@ func (s *Store) Seen(id string) (bool, error) {
 
 // EnqueueOutbox queues messages for delivery and fills in their sequence numbers.
 func (s *Store) EnqueueOutbox(items []OutboxItem) error {
-	err := s.db.Batch(func(tx *bolt.Tx) error { return putOutbox(tx, items) })
+	err := s.batch(func(tx *bolt.Tx) error { return putOutbox(tx, items) })
 	if err != nil {
 		return fmt.Errorf("queue outgoing messages: %w", err)
 	}
@@ -159,7 +160,7 @@ func putOutbox(tx *bolt.Tx, items []OutboxItem) error {
 // PendingOutbox lists undelivered messages in the order they were queued.
 func (s *Store) PendingOutbox() ([]OutboxItem, error) {
 	var items []OutboxItem
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 			var it OutboxItem
 			if err := json.Unmarshal(v, &it); err != nil {
@@ -178,7 +179,7 @@ func (s *Store) PendingOutbox() ([]OutboxItem, error) {
 // OutboxDepth counts undelivered messages.
 func (s *Store) OutboxDepth() (int, error) {
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucketOutbox).Stats().KeyN
 		return nil
 	})
@@ -187,7 +188,7 @@ func (s *Store) OutboxDepth() (int, error) {
 
 // CompleteOutbox removes a delivered message.
 func (s *Store) CompleteOutbox(seq uint64) error {
-	err := s.db.Batch(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).Delete(u64key(seq)) })
+	err := s.batch(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).Delete(u64key(seq)) })
 	if err != nil {
 		return fmt.Errorf("mark outgoing message %d delivered: %w", seq, err)
 	}
@@ -196,7 +197,7 @@ func (s *Store) CompleteOutbox(seq uint64) error {
 
 // UpdateOutbox rewrites a pending message (attempts, next try, chat id).
 func (s *Store) UpdateOutbox(item OutboxItem) error {
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		out := tx.Bucket(bucketOutbox)
 		if out.Get(u64key(item.Seq)) == nil {
 			return nil
@@ -213,7 +214,10 @@ func (s *Store) UpdateOutbox(item OutboxItem) error {
 // and records why, so it is neither retried nor silently dropped.
 func (s *Store) FailOutbox(item OutboxItem, reason string) error {
 	item.LastError = reason
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketOutbox).Get(u64key(item.Seq)) == nil {
+			return nil // erased meanwhile: keep no copy
+		}
 		if err := putJSON(tx.Bucket(bucketOutboxFailed), u64key(item.Seq), &item); err != nil {
 			return err
 		}
@@ -228,7 +232,7 @@ func (s *Store) FailOutbox(item OutboxItem, reason string) error {
 // FailedOutbox lists messages that could not be delivered.
 func (s *Store) FailedOutbox() ([]OutboxItem, error) {
 	var items []OutboxItem
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketOutboxFailed).ForEach(func(_, v []byte) error {
 			var it OutboxItem
 			if err := json.Unmarshal(v, &it); err != nil {

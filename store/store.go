@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,6 +15,9 @@ import (
 
 // FileName is the name of the database file inside the data folder.
 const FileName = "phuan.db"
+
+// batchDelay is how long bbolt waits to coalesce concurrent writes.
+const batchDelay = 2 * time.Millisecond
 
 // ErrInUse is returned by Open when another process holds the data folder.
 var ErrInUse = errors.New("the data folder is in use by another phuan process")
@@ -39,8 +43,31 @@ var (
 
 // Store is the bbolt-backed store. It is safe for concurrent use.
 type Store struct {
+	// mu is held for reading by every operation and for writing while
+	// Compact swaps the file.
+	mu   sync.RWMutex
 	db   *bolt.DB
 	path string
+}
+
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.View(fn)
+}
+
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.Update(fn)
+}
+
+// batch coalesces concurrent writes; fn may run more than once, so it must
+// set its results afresh each time.
+func (s *Store) batch(fn func(*bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.Batch(fn)
 }
 
 // OpenDir opens (creating it if needed) the store in the data folder dir.
@@ -61,7 +88,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s (not a phuan data file, or damaged): %w", path, err)
 	}
-	db.MaxBatchDelay = 2 * time.Millisecond
+	db.MaxBatchDelay = batchDelay
 	s := &Store{db: db, path: path}
 	if err := s.migrate(migrations); err != nil {
 		db.Close()
@@ -71,7 +98,11 @@ func Open(path string) (*Store, error) {
 }
 
 // Close closes the database file.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.Close()
+}
 
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
@@ -80,7 +111,7 @@ func (s *Store) Path() string { return s.path }
 // stays in use. The copy opens as a valid store.
 func (s *Store) Backup(w io.Writer) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
