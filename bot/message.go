@@ -39,12 +39,15 @@ const (
 )
 
 // Media is a reference to an attachment kept on the platform (a Telegram
-// file_id, a Messenger attachment URL), never the bytes themselves.
+// file_id, a Messenger attachment URL). Only a file the bot makes itself (a
+// person's data export) carries its bytes in Data, with a file Name.
 type Media struct {
 	Kind MediaKind `json:"kind"`
-	Ref  string    `json:"ref"`
+	Ref  string    `json:"ref,omitempty"`
 	MIME string    `json:"mime,omitempty"`
 	Size int64     `json:"size,omitempty"`
+	Name string    `json:"name,omitempty"`
+	Data []byte    `json:"data,omitempty"`
 }
 
 // Message is one thing a person did: a text, a button press, an attachment
@@ -84,6 +87,10 @@ type Reply struct {
 	Text    string     `json:"text"`
 	Buttons [][]Button `json:"buttons,omitempty"`
 	Media   []Media    `json:"media,omitempty"`
+	// ClearRecent asks the channel to delete, before sending Text, the
+	// messages of the last 48 hours in this private chat, where the
+	// platform allows (a phone that may be checked).
+	ClearRecent bool `json:"clear_recent,omitempty"`
 }
 
 // Purpose tells a channel why a message is sent, which some platforms need
