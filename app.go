@@ -27,6 +27,8 @@ type app struct {
 	engine  *bot.Engine
 	dialog  *handlers.Dialogue
 	kb      *knowledge.Base
+	catalog *handlers.Catalog
+	closers []func() error // channels to close at shutdown
 
 	cancelSender context.CancelFunc
 }
@@ -48,8 +50,9 @@ func openApp(cfg *Config, log *slog.Logger) (*app, error) {
 		st.Close()
 		return nil, fmt.Errorf("load knowledge base: %w", err)
 	}
-	a := &app{cfg: cfg, log: log, clock: bot.SystemClock{}, store: st, metrics: bot.NewMetrics(), kb: kb}
+	a := &app{cfg: cfg, log: log, clock: bot.SystemClock{}, store: st, metrics: bot.NewMetrics(), kb: kb, catalog: cat}
 	features := []handlers.Feature{
+		handlers.NewPrivacy(st, cfg.RetentionDays),
 		handlers.NewAnswers(kb, st), // free text falls through to search: keep it last
 	}
 	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log, Features: features})
@@ -96,6 +99,11 @@ func (a *app) stop() {
 }
 
 func (a *app) close() {
+	for _, c := range a.closers {
+		if err := c(); err != nil {
+			a.log.Warn("close channel", "component", "main", "err", err)
+		}
+	}
 	if a.cancelSender != nil {
 		a.cancelSender()
 		a.sender.Wait()

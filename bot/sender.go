@@ -62,6 +62,8 @@ type Sender struct {
 	active  int // items queued and not held
 	waiters []chan struct{}
 	closed  bool
+	started bool
+	queued  map[uint64]bool // seqs in memory, so an item is never queued twice
 	wg      sync.WaitGroup
 }
 
@@ -95,7 +97,7 @@ func NewSender(cfg SenderConfig) *Sender {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Sender{cfg: cfg, log: cfg.Logger.With("component", "sender"),
-		channels: map[string]*senderChannel{}, chats: map[string]*chatQueue{}}
+		channels: map[string]*senderChannel{}, chats: map[string]*chatQueue{}, queued: map[uint64]bool{}}
 	s.cond = sync.NewCond(&s.mu)
 	return s
 }
@@ -116,11 +118,17 @@ func (s *Sender) SetLimits(name string, limits Limits) {
 // stop when ctx is cancelled. An item being sent at that moment stays in
 // the outbox and is sent again at the next start.
 func (s *Sender) Start(ctx context.Context) error {
+	// Loading and marking started under one lock: an item stored meanwhile
+	// is either in this read or added after it, never both.
+	s.mu.Lock()
 	items, err := s.cfg.Store.PendingOutbox()
 	if err != nil {
+		s.mu.Unlock()
 		return fmt.Errorf("start sender: %w", err)
 	}
-	s.add(items)
+	s.started = true
+	s.addLocked(items)
+	s.mu.Unlock()
 	for range s.cfg.Workers {
 		s.wg.Add(1)
 		go s.work(ctx)
@@ -169,14 +177,25 @@ func (s *Sender) Enqueue(envs []Envelope) error {
 	return nil
 }
 
-// add queues items that are already in the outbox.
+// add queues items that are already in the outbox. Before Start it does
+// nothing: Start loads the whole outbox, these items included.
 func (s *Sender) add(items []store.OutboxItem) {
 	if len(items) == 0 {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.started {
+		s.addLocked(items)
+	}
+}
+
+func (s *Sender) addLocked(items []store.OutboxItem) {
 	for _, it := range items {
+		if s.queued[it.Seq] {
+			continue
+		}
+		s.queued[it.Seq] = true
 		key := queueKey(it.Channel, it.ChatID)
 		q := s.chats[key]
 		if q == nil {
@@ -364,11 +383,14 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 		item.NotBefore = now.Add(wait)
 		s.retry(key, q, item, wait)
 	case Transient:
-		if item.Attempts >= s.cfg.MaxAttempts {
+		// Throttling is the platform pacing us, not a failure: only
+		// transient failures count toward backoff and giving up.
+		item.Failures++
+		if item.Failures >= s.cfg.MaxAttempts {
 			s.finish(key, q, item, "failed", "gave up after repeated failures: "+se.Error())
 			return
 		}
-		wait := Backoff(item.Attempts)
+		wait := Backoff(item.Failures)
 		item.NotBefore = now.Add(wait)
 		s.log.Warn("send failed, will retry", "channel", item.Channel, "seq", item.Seq,
 			"attempt", item.Attempts, "retry_in", wait.String(), "err", se.Error())
@@ -447,6 +469,7 @@ func (s *Sender) pop(key string, q *chatQueue, seq uint64) {
 	defer s.mu.Unlock()
 	if len(q.items) > 0 && q.items[0].Seq == seq {
 		q.items = q.items[1:]
+		delete(s.queued, seq)
 		s.doneLocked(1)
 	}
 	q.scheduled = false

@@ -94,6 +94,9 @@ func (d *Dialogue) Handle(ctx context.Context, m bot.Message) ([]bot.Envelope, e
 	if err := d.route(ctx, t); err != nil {
 		return t.out, err
 	}
+	if t.forgotten {
+		return t.out, nil
+	}
 	if t.convDirty || t.Conv.Lang != t.Lang {
 		t.Conv.Lang = t.Lang
 		if err := d.store.SaveConversation(t.Conv); err != nil {

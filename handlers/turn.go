@@ -24,6 +24,15 @@ type Turn struct {
 	cat       *Catalog
 	out       []bot.Envelope
 	convDirty bool
+	forgotten bool
+}
+
+// Forgotten records that the person and chat were just erased: nothing
+// about them may be written again at the end of the turn.
+func (t *Turn) Forgotten() {
+	t.forgotten = true
+	t.Person = nil
+	t.convDirty = false
 }
 
 // T returns a catalogue text in the turn's language.
@@ -49,7 +58,7 @@ func (t *Turn) envelope(r bot.Reply) bot.Envelope {
 func (t *Turn) Queue(e bot.Envelope) { t.out = append(t.out, e) }
 
 // Changed marks the conversation state to be saved at the end of the turn.
-func (t *Turn) Changed() { t.convDirty = true }
+func (t *Turn) Changed() { t.convDirty = !t.forgotten }
 
 // StartFlow puts the chat into step of flow for a day.
 func (t *Turn) StartFlow(flow, step string) {

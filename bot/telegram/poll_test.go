@@ -1,0 +1,200 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"phuan/bot"
+)
+
+func textUpdate(updateID, chatID int64, text string) json.RawMessage {
+	return json.RawMessage(fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":%d,"is_bot":false,"first_name":"A","language_code":"lo"},"chat":{"id":%d,"type":"private"},"date":1734480000,"text":%q}}`,
+		updateID, updateID, chatID, chatID, text))
+}
+
+// runPoll polls until the test ends.
+func runPoll(t *testing.T, c *Channel, sub Submitter) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(ctx, sub) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// TestPollConfirmsOnlyAfterSubmit: a Submit that fails keeps its update
+// unconfirmed, so the next getUpdates brings it again; per-chat order holds.
+func TestPollConfirmsOnlyAfterSubmit(t *testing.T) {
+	f := newFakeAPI(t)
+	c, _ := newTestChannel(t, f, nil)
+	f.push(textUpdate(100, 1, "a1"), textUpdate(101, 2, "b1"), textUpdate(102, 1, "a2"),
+		json.RawMessage(`{"update_id":103,"message":"not an object"}`), textUpdate(104, 2, "b2"))
+	rec := newRecorder()
+	var mu sync.Mutex
+	var confirmedAtFailure []int64
+	failures := 0
+	rec.fail = func(m bot.Message, _ int) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if m.ID == "100" && failures < 2 {
+			failures++
+			confirmedAtFailure = append(confirmedAtFailure, f.confirmedOffset())
+			return errors.New("store: busy")
+		}
+		return nil
+	}
+	runPoll(t, c, rec)
+	waitFor(t, "all updates confirmed", 10*time.Second, f.changed, func() bool { return f.confirmedOffset() == 105 })
+
+	mu.Lock()
+	defer mu.Unlock()
+	if failures != 2 {
+		t.Fatalf("update 100 failed %d times, want 2", failures)
+	}
+	for _, off := range confirmedAtFailure {
+		if off > 100 {
+			t.Fatalf("offset %d confirmed update 100 before it was stored", off)
+		}
+	}
+	var texts []string
+	for _, m := range rec.messages() {
+		texts = append(texts, m.ChatID+":"+m.Text)
+	}
+	// Chat 1's second message waits for its first; chat 2 goes ahead.
+	want := map[string][]string{"1": {"a1", "a2"}, "2": {"b1", "b2"}}
+	got := map[string][]string{}
+	for _, m := range rec.messages() {
+		got[m.ChatID] = append(got[m.ChatID], m.Text)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("per-chat order %v, want %v (all: %v)", got, want, texts)
+	}
+	if n := c.metrics.Value("phuan_telegram_updates_redelivered_total"); n == 0 {
+		t.Error("no re-delivery was seen; update 101 should have come again")
+	}
+	if n := c.metrics.Value("phuan_updates_ignored_total", "channel", "telegram", "kind", "malformed"); n == 0 {
+		t.Error("the malformed update was not counted")
+	}
+}
+
+// TestPollWithEngine uses the real engine and store: the update whose
+// Submit failed comes again, and the updates stored in the same batch,
+// fetched again with it, are dropped as duplicates by update_id.
+func TestPollWithEngine(t *testing.T) {
+	s := openStore(t, "")
+	defer s.Close()
+	metrics := bot.NewMetrics()
+	var mu sync.Mutex
+	handled := map[string]int{}
+	handler := bot.HandlerFunc(func(_ context.Context, m bot.Message) ([]bot.Envelope, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		handled[m.ID]++
+		return nil, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	engine := bot.NewEngine(bot.EngineConfig{Store: s, Handler: handler, Metrics: metrics})
+	if err := engine.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer engine.Stop(context.Background())
+
+	f := newFakeAPI(t)
+	c, _ := newTestChannel(t, f, nil)
+	for i := range 20 {
+		f.push(textUpdate(int64(200+i), int64(i%4), fmt.Sprintf("m%d", i)))
+	}
+	var failed sync.Once
+	sub := submitFunc(func(m bot.Message) (bool, error) {
+		if m.ID == "210" {
+			err := errors.New("store: injected failure")
+			fail := false
+			failed.Do(func() { fail = true })
+			if fail {
+				return false, err
+			}
+		}
+		return engine.Submit(m)
+	})
+	runPoll(t, c, sub)
+	waitFor(t, "all updates confirmed", 10*time.Second, f.changed, func() bool { return f.confirmedOffset() == 220 })
+	if err := engine.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range 20 {
+		if n := handled[fmt.Sprint(200+i)]; n != 1 {
+			t.Errorf("update %d handled %d times, want 1", 200+i, n)
+		}
+	}
+	if metrics.Value("phuan_messages_duplicate_total", "channel", "telegram") == 0 {
+		t.Error("the engine saw no duplicates; the batch should have been fetched again")
+	}
+}
+
+type submitFunc func(bot.Message) (bool, error)
+
+func (f submitFunc) Submit(m bot.Message) (bool, error) { return f(m) }
+
+// TestPollConflictAndErrors: 409 is logged as a conflict (and a webhook in
+// the way is deleted), transport errors back off, and polling goes on.
+func TestPollConflictAndErrors(t *testing.T) {
+	conflict := `{"ok": false,"error_code": 409,"description": "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}`
+	if b, err := os.ReadFile(filepath.Join(fixturesDir, "error_409_conflict.json")); err == nil {
+		conflict = string(b)
+	}
+	answers := []struct {
+		status int
+		body   string
+	}{
+		{409, conflict},
+		{409, `{"ok":false,"error_code":409,"description":"Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}`},
+		{502, `<html><body>Bad Gateway</body></html>`},
+		{429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 0","parameters":{"retry_after":0}}`},
+	}
+	f := newFakeAPI(t)
+	var mu sync.Mutex
+	n := 0
+	f.setResponder(func(method string, _ url.Values) (int, string, bool) {
+		if method != "getUpdates" {
+			return 0, "", false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if n < len(answers) {
+			n++
+			return answers[n-1].status, answers[n-1].body, true
+		}
+		return 0, "", false
+	})
+	f.push(textUpdate(300, 5, "hello"))
+	c, logs := newTestChannel(t, f, nil)
+	rec := newRecorder()
+	runPoll(t, c, rec)
+	waitFor(t, "the update after the errors", 10*time.Second, rec.changed, func() bool { return len(rec.messages()) == 1 })
+
+	out := logs.String()
+	if !strings.Contains(out, "level=ERROR") || !strings.Contains(out, "getUpdates conflict") {
+		t.Errorf("the conflict was not logged as an error:\n%s", out)
+	}
+	// One deleteWebhook at start, one after the webhook conflict.
+	if got := len(f.callsTo("deleteWebhook")); got != 2 {
+		t.Errorf("deleteWebhook called %d times, want 2", got)
+	}
+	assertNoSecrets(t, out)
+}

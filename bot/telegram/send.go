@@ -1,0 +1,283 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"phuan/bot"
+)
+
+// Bot API size limits, in UTF-16 code units as Telegram counts them.
+const (
+	MaxTextLength    = 4096
+	MaxCaptionLength = 1024
+	MaxCallbackData  = 64 // bytes
+)
+
+// sendProgress remembers how many parts of a multi-part reply Telegram
+// accepted, so a retry of the same outbox item resumes after them.
+type sendProgress struct {
+	parts int
+	at    time.Time
+}
+
+// progressTTL is how long an unfinished reply's progress is kept.
+const progressTTL = 24 * time.Hour
+
+// part is one Bot API request of a reply.
+type part struct {
+	method string
+	params tgbotapi.Params
+}
+
+// Send delivers one outbox item: its text in parts of at most 4096
+// characters cut on phrase boundaries, HTML-escaped, then its media by
+// file id, with the buttons under the last part. A retry of the same item
+// (same Seq) resumes after the parts Telegram already accepted; that memory
+// is the process's, so after a restart the item is sent from its first
+// part again. Errors are *bot.SendError, classified once here.
+func (c *Channel) Send(ctx context.Context, d bot.Delivery) error {
+	parts, err := c.plan(d)
+	if err != nil {
+		return err
+	}
+	for i := c.sentParts(d.Seq); i < len(parts); i++ {
+		if _, err := c.call(ctx, parts[i].method, parts[i].params); err != nil {
+			se := classify(err)
+			switch se.Kind {
+			case bot.Transient, bot.Throttled, bot.ChatMoved:
+				c.recordParts(d.Seq, i) // the same item comes again
+			default:
+				c.recordParts(d.Seq, 0)
+			}
+			return se
+		}
+	}
+	c.recordParts(d.Seq, 0)
+	return nil
+}
+
+func (c *Channel) sentParts(seq uint64) int {
+	if seq == 0 {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.progress[seq].parts
+}
+
+// recordParts remembers that n parts of item seq were accepted (0 forgets it).
+func (c *Channel) recordParts(seq uint64, n int) {
+	if seq == 0 {
+		return
+	}
+	now := c.clock.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n == 0 {
+		delete(c.progress, seq)
+		return
+	}
+	c.progress[seq] = sendProgress{parts: n, at: now}
+	if len(c.progress) > 1024 { // items given up on by the sender are never finished
+		for k, p := range c.progress {
+			if now.Sub(p.at) > progressTTL {
+				delete(c.progress, k)
+			}
+		}
+	}
+}
+
+// plan turns a delivery into the requests that make it, the same way on
+// every attempt.
+func (c *Channel) plan(d bot.Delivery) ([]part, error) {
+	base := func() tgbotapi.Params {
+		p := tgbotapi.Params{"chat_id": d.ChatID}
+		p.AddNonEmpty("message_thread_id", d.ThreadID)
+		if c.cfg.PaidBroadcast && d.Purpose == bot.PurposeBroadcast {
+			p["allow_paid_broadcast"] = "true"
+		}
+		return p
+	}
+	text := strings.TrimSpace(d.Reply.Text)
+	var media []bot.Media
+	for _, m := range d.Reply.Media {
+		if m.Ref != "" {
+			media = append(media, m)
+		}
+	}
+
+	var parts []part
+	if len(media) == 1 && text != "" && utf16Len(text) <= MaxCaptionLength {
+		p := base()
+		method, field := mediaMethod(media[0].Kind)
+		p[field] = media[0].Ref
+		p["caption"] = html.EscapeString(text)
+		p["parse_mode"] = "HTML"
+		parts = append(parts, part{method, p})
+	} else {
+		if text != "" {
+			for _, t := range splitText(text, MaxTextLength) {
+				p := base()
+				p["text"] = html.EscapeString(t)
+				p["parse_mode"] = "HTML"
+				parts = append(parts, part{"sendMessage", p})
+			}
+		}
+		for _, m := range media {
+			p := base()
+			method, field := mediaMethod(m.Kind)
+			p[field] = m.Ref
+			parts = append(parts, part{method, p})
+		}
+	}
+	if len(parts) == 0 {
+		return nil, &bot.SendError{Kind: bot.Permanent, Err: errors.New("telegram send: the reply has no text and no media")}
+	}
+	if len(d.Reply.Buttons) > 0 {
+		markup, err := c.keyboard(d.Reply.Buttons)
+		if err != nil {
+			return nil, err
+		}
+		if len(markup.InlineKeyboard) > 0 {
+			if err := parts[len(parts)-1].params.AddInterface("reply_markup", markup); err != nil {
+				return nil, &bot.SendError{Kind: bot.Permanent, Err: fmt.Errorf("telegram send: encode buttons: %w", err)}
+			}
+		}
+	}
+	return parts, nil
+}
+
+func mediaMethod(k bot.MediaKind) (method, field string) {
+	switch k {
+	case bot.MediaPhoto:
+		return "sendPhoto", "photo"
+	case bot.MediaVoice:
+		return "sendVoice", "voice"
+	case bot.MediaAudio:
+		return "sendAudio", "audio"
+	case bot.MediaVideo:
+		return "sendVideo", "video"
+	}
+	return "sendDocument", "document"
+}
+
+// keyboard builds an inline keyboard. A payload that does not fit in
+// callback_data (or looks like a token) is stored and sent as a token.
+func (c *Channel) keyboard(rows [][]bot.Button) (tgbotapi.InlineKeyboardMarkup, error) {
+	var kb tgbotapi.InlineKeyboardMarkup
+	for _, row := range rows {
+		var out []tgbotapi.InlineKeyboardButton
+		for _, b := range row {
+			label := bot.CutLabel(strings.TrimSpace(b.Label), 64)
+			if label == "" {
+				label = "•"
+			}
+			if b.URL != "" {
+				u := b.URL
+				out = append(out, tgbotapi.InlineKeyboardButton{Text: label, URL: &u})
+				continue
+			}
+			data := b.Payload
+			if data == "" {
+				data = b.Label
+			}
+			data, err := c.callbackData(data)
+			if err != nil {
+				return kb, err
+			}
+			out = append(out, tgbotapi.InlineKeyboardButton{Text: label, CallbackData: &data})
+		}
+		if len(out) > 0 {
+			kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+		}
+	}
+	return kb, nil
+}
+
+func (c *Channel) callbackData(payload string) (string, error) {
+	if len(payload) <= MaxCallbackData && utf8.ValidString(payload) && !strings.HasPrefix(payload, tokenPrefix) {
+		return payload, nil
+	}
+	if c.cfg.Payloads == nil {
+		return "", &bot.SendError{Kind: bot.Permanent,
+			Err: fmt.Errorf("telegram send: a button payload of %d bytes needs a payload store", len(payload))}
+	}
+	token, err := c.cfg.Payloads.PutPayload(payload, c.clock.Now())
+	if err != nil {
+		return "", &bot.SendError{Kind: bot.Transient, Err: fmt.Errorf("telegram send: %w", err)}
+	}
+	return tokenPrefix + token, nil
+}
+
+// splitText cuts s into parts of at most limit UTF-16 code units, using
+// bot.SplitText's boundaries (never inside a grapheme cluster).
+func splitText(s string, limit int) []string { return splitUnits(s, limit, limit) }
+
+func splitUnits(s string, runeLimit, unitLimit int) []string {
+	var out []string
+	for _, p := range bot.SplitText(s, runeLimit) {
+		n := utf16Len(p)
+		if n <= unitLimit {
+			out = append(out, p)
+			continue
+		}
+		// Characters outside the BMP count twice: cut this part shorter.
+		runes := utf8.RuneCountInString(p)
+		out = append(out, splitUnits(p, max(8, runes*unitLimit/n), unitLimit)...)
+	}
+	return out
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// unreachableTexts are 403 descriptions that mean the person or group
+// cannot be written to any more.
+var unreachableTexts = []string{"bot was blocked by the user", "user is deactivated", "bot was kicked",
+	"bot is not a member", "bot can't initiate conversation", "bot can't send messages to bots"}
+
+// classify turns a failed Bot API call into a *bot.SendError, once.
+func classify(err error) *bot.SendError {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		return &bot.SendError{Kind: bot.Transient, Err: err}
+	}
+	se := &bot.SendError{Kind: bot.Permanent, Err: ae}
+	switch {
+	case ae.Code == http.StatusTooManyRequests:
+		se.Kind = bot.Throttled
+		se.RetryAfter = time.Duration(max(ae.RetryAfter, 1)) * time.Second
+	case ae.Code == 0 || ae.Code >= 500:
+		se.Kind = bot.Transient // network, timeout, or an answer that was not the Bot API's
+	case ae.Code == http.StatusBadRequest && ae.MigrateTo != 0:
+		se.Kind = bot.ChatMoved
+		se.NewChatID = id(ae.MigrateTo)
+	case ae.Code == http.StatusForbidden:
+		desc := strings.ToLower(ae.Description)
+		for _, t := range unreachableTexts {
+			if strings.Contains(desc, t) {
+				se.Kind = bot.Unreachable
+			}
+		}
+	case ae.Code == http.StatusUnauthorized || ae.Code == http.StatusNotFound || ae.Code == http.StatusConflict:
+		// A refused token or a Bot API server in trouble: no message is at
+		// fault, so keep them and retry while someone fixes it.
+		se.Kind = bot.Transient
+	}
+	return se
+}
