@@ -29,8 +29,8 @@ type OutboxItem struct {
 	Ref       string          `json:"ref,omitempty"`
 	Body      json.RawMessage `json:"body"`
 	CreatedAt time.Time       `json:"created_at"`
-	Attempts  int             `json:"attempts,omitempty"`  // sends tried
-	Failures  int             `json:"failures,omitempty"`  // transient failures among them
+	Attempts  int             `json:"attempts,omitempty"` // sends tried
+	Failures  int             `json:"failures,omitempty"` // transient failures among them
 	NotBefore time.Time       `json:"not_before,omitzero"`
 	LastError string          `json:"last_error,omitempty"`
 }
