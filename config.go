@@ -39,10 +39,18 @@ type Config struct {
 	MessengerAPIURL      string
 	MessengerHumanAgent  bool
 
-	OpenAIKey     string
-	OpenAIBaseURL string
-	OpenAIModel   string
+	OpenAIKey            string
+	OpenAIBaseURL        string
+	OpenAIModel          string
+	OpenAIEmbeddingModel string
+	LLMTimeout           time.Duration // PHUAN_LLM_TIMEOUT, default 12s
+	LLMDailyCap          int           // PHUAN_LLM_DAILY_CAP: model answers per person per day, default 30
+	LLMMaxAnswer         int           // PHUAN_LLM_MAX_ANSWER: characters, default 900
+	LLMCases             bool          // PHUAN_LLM_CASES: case conversations may go to the model
 }
+
+// LLMEnabled reports whether a language model is configured.
+func (c *Config) LLMEnabled() bool { return c.OpenAIKey != "" || c.OpenAIBaseURL != "" }
 
 // settingError names the setting that stopped start-up.
 type settingError struct {
@@ -71,6 +79,10 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		OpenAIKey:             getenv("OPENAI_API_KEY"),
 		OpenAIBaseURL:         getenv("OPENAI_BASE_URL"),
 		OpenAIModel:           getenv("OPENAI_MODEL"),
+		OpenAIEmbeddingModel:  getenv("OPENAI_EMBEDDING_MODEL"),
+		LLMTimeout:            12 * time.Second,
+		LLMDailyCap:           30,
+		LLMMaxAnswer:          900,
 	}
 	tz := orDefault(getenv("PHUAN_TIMEZONE"), "Asia/Vientiane")
 	loc, err := time.LoadLocation(tz)
@@ -120,6 +132,32 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if c.MessengerHumanAgent, err = parseBool(getenv, "MESSENGER_HUMAN_AGENT"); err != nil {
 		return nil, err
+	}
+	if c.LLMCases, err = parseBool(getenv, "PHUAN_LLM_CASES"); err != nil {
+		return nil, err
+	}
+	if v := getenv("PHUAN_LLM_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > 2*time.Minute {
+			return nil, &settingError{"PHUAN_LLM_TIMEOUT", fmt.Sprintf("%q is not a duration such as 12s (at most 2m)", v)}
+		}
+		c.LLMTimeout = d
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"PHUAN_LLM_DAILY_CAP", &c.LLMDailyCap, 10000}, {"PHUAN_LLM_MAX_ANSWER", &c.LLMMaxAnswer, 4000}} {
+		if v := getenv(n.name); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i < 0 || i > n.max {
+				return nil, &settingError{n.name, fmt.Sprintf("%q is not a whole number from 0 to %d", v, n.max)}
+			}
+			*n.dst = i
+		}
+	}
+	if c.LLMEnabled() && c.OpenAIModel == "" {
+		return nil, &settingError{"OPENAI_MODEL", "is required when OPENAI_API_KEY or OPENAI_BASE_URL is set"}
 	}
 	if c.TelegramWebhookURL != "" {
 		if c.TelegramToken == "" {
