@@ -28,14 +28,16 @@ type app struct {
 	dialog  *handlers.Dialogue
 	kb      *knowledge.Base
 	catalog *handlers.Catalog
+	// moderators says who may use moderator commands, and where the room is.
+	moderators *handlers.Moderators
 	closers []func() error // channels to close at shutdown
 
 	cancelSender context.CancelFunc
 }
 
 // openApp opens the data folder and builds every part. Channels are added
-// by the caller before start.
-func openApp(cfg *Config, log *slog.Logger) (*app, error) {
+// by the caller before start. room is the moderators' room.
+func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 	st, err := store.OpenDir(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -50,7 +52,8 @@ func openApp(cfg *Config, log *slog.Logger) (*app, error) {
 		st.Close()
 		return nil, fmt.Errorf("load knowledge base: %w", err)
 	}
-	a := &app{cfg: cfg, log: log, clock: bot.SystemClock{}, store: st, metrics: bot.NewMetrics(), kb: kb, catalog: cat}
+	a := &app{cfg: cfg, log: log, clock: bot.SystemClock{}, store: st, metrics: bot.NewMetrics(), kb: kb, catalog: cat,
+		moderators: handlers.NewModerators(room, cfg.Moderator)}
 	features := []handlers.Feature{
 		handlers.NewPrivacy(st, cfg.RetentionDays),
 		handlers.NewAnswers(kb, st), // free text falls through to search: keep it last

@@ -90,12 +90,12 @@ func runChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: max(cfg.LogLevel, slog.LevelWarn)}))
-	app, err := openApp(cfg, log)
+	app, err := openApp(cfg, log, handlers.Room{Channel: console.Name, ChatID: consoleRoom})
 	if err != nil {
 		fmt.Fprintln(stderr, "phuan:", err)
 		return 1
 	}
-	term := console.New(stdout, *user, *lang, app.clock)
+	term := console.New(stdout, *user, *lang, app.clock).WithRoom(consoleRoom)
 	app.sender.AddChannel(term, bot.Limits{})
 	if err := app.start(ctx); err != nil {
 		app.close()
@@ -111,6 +111,9 @@ func runChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	return 0
 }
 
+// consoleRoom is the moderators' room of `phuan chat` ("/as moderator").
+const consoleRoom = "moderators"
+
 func runServe(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder")
@@ -123,7 +126,7 @@ func runServe(ctx context.Context, cfg *Config, args []string, stdout, stderr io
 		return 1
 	}
 	log := cfg.logger()
-	app, err := openApp(cfg, log)
+	app, err := openApp(cfg, log, handlers.Room{Channel: "telegram", ChatID: cfg.TelegramModeratorChat})
 	if err != nil {
 		fmt.Fprintln(stderr, "phuan:", err)
 		return 1

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"phuan/handlers"
 )
 
 // fakeGraph records the messages Phuan sends to the Graph API.
@@ -54,7 +56,7 @@ func (f *fakeGraph) next(t *testing.T) map[string]any {
 func startServe(t *testing.T, cfg *Config) string {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := openApp(cfg, log)
+	a, err := openApp(cfg, log, handlers.Room{Channel: "telegram", ChatID: cfg.TelegramModeratorChat})
 	if err != nil {
 		t.Fatal(err)
 	}

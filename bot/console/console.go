@@ -28,7 +28,9 @@ type Console struct {
 	clock bot.Clock
 
 	mu      sync.Mutex
-	user    string
+	user    string // who is typing
+	chat    string // where: the user's private chat, or the moderators' room
+	room    string // the moderators' room chat id; "" when there is none
 	buttons map[string][]bot.Button // chat → buttons of the last message shown there
 	seq     int64
 	runID   int64
@@ -40,8 +42,18 @@ func New(out io.Writer, user, lang string, clock bot.Clock) *Console {
 	if clock == nil {
 		clock = bot.SystemClock{}
 	}
-	return &Console{out: out, user: user, lang: lang, clock: clock,
+	return &Console{out: out, user: user, chat: user, lang: lang, clock: clock,
 		buttons: map[string][]bot.Button{}, runID: clock.Now().UnixNano()}
+}
+
+// Moderator is the user id of the moderator typing in the console room.
+const Moderator = "moderator"
+
+// WithRoom lets "/as moderator" switch the typist to a moderator writing in
+// the console's moderators' room, and "/as NAME" back to a person.
+func (c *Console) WithRoom(room string) *Console {
+	c.room = room
+	return c
 }
 
 // Name returns "console".
@@ -53,7 +65,7 @@ func (c *Console) Send(_ context.Context, d bot.Delivery) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var b strings.Builder
-	if d.ChatID != c.user {
+	if d.ChatID != c.chat {
 		fmt.Fprintf(&b, "[to %s]\n", d.ChatID)
 	}
 	b.WriteString(d.Reply.Text)
@@ -108,20 +120,27 @@ func (c *Console) Run(ctx context.Context, in io.Reader, sub Submitter, settle f
 }
 
 func (c *Console) submit(sub Submitter, line string) error {
+	if who, ok := strings.CutPrefix(strings.TrimSpace(line), "/as "); ok && c.room != "" {
+		c.switchTo(strings.TrimSpace(who))
+		return nil
+	}
 	c.mu.Lock()
 	c.seq++
 	m := bot.Message{
 		ID:           fmt.Sprintf("%d-%d", c.runID, c.seq),
 		Channel:      Name,
-		ChatID:       c.user,
+		ChatID:       c.chat,
 		ChatType:     bot.ChatPrivate,
 		UserID:       c.user,
 		UserName:     c.user,
 		LanguageCode: c.lang,
 		Time:         c.clock.Now(),
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(line)); err == nil && n >= 1 && n <= len(c.buttons[c.user]) {
-		btn := c.buttons[c.user][n-1]
+	if c.chat == c.room {
+		m.ChatType = bot.ChatGroup
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(line)); err == nil && n >= 1 && n <= len(c.buttons[c.chat]) {
+		btn := c.buttons[c.chat][n-1]
 		if btn.URL != "" {
 			c.mu.Unlock()
 			fmt.Fprintf(c.out, "(open %s)\n\n", btn.URL)
@@ -138,9 +157,19 @@ func (c *Console) submit(sub Submitter, line string) error {
 	return nil
 }
 
-// SetUser switches who is typing (used by "/as NAME").
-func (c *Console) SetUser(user string) {
+// switchTo makes "moderator" type in the room, or anyone else in their
+// own private chat, and says so.
+func (c *Console) switchTo(who string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.user = user
+	if who == "" {
+		return
+	}
+	if who == Moderator {
+		c.user, c.chat = Moderator, c.room
+		fmt.Fprintf(c.out, "(you are now a moderator in the room %q)\n\n", c.room)
+		return
+	}
+	c.user, c.chat = who, who
+	fmt.Fprintf(c.out, "(you are now %s)\n\n", who)
 }
