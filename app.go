@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"phuan/bot"
+	"phuan/bot/telegram"
 	"phuan/handlers"
+	"phuan/handlers/crisis"
 	"phuan/knowledge"
 	"phuan/store"
 )
@@ -28,9 +30,11 @@ type app struct {
 	dialog  *handlers.Dialogue
 	kb      *knowledge.Base
 	catalog *handlers.Catalog
+	cases   *handlers.Cases
+	tg      *telegram.Channel // set when Telegram runs (forum topics for cases)
 	// moderators says who may use moderator commands, and where the room is.
 	moderators *handlers.Moderators
-	closers []func() error // channels to close at shutdown
+	closers    []func() error // channels to close at shutdown
 
 	cancelSender context.CancelFunc
 }
@@ -54,8 +58,12 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, clock: bot.SystemClock{}, store: st, metrics: bot.NewMetrics(), kb: kb, catalog: cat,
 		moderators: handlers.NewModerators(room, cfg.Moderator)}
+	a.cases = handlers.NewCases(handlers.CasesConfig{Store: st, Catalog: cat, Moderators: a.moderators,
+		Topics: a.topics(), Contacts: kb, Location: cfg.Location, Logger: log})
 	features := []handlers.Feature{
-		handlers.NewPrivacy(st, cfg.RetentionDays),
+		handlers.NewCrisisResponse(crisis.New(), a.cases, log), // crisis detection runs first, always
+		handlers.NewPrivacy(handlers.PrivacyConfig{Store: st, Cases: a.cases, RetentionDays: cfg.RetentionDays}),
+		a.cases,                     // an open case takes the person's messages before any other feature
 		handlers.NewAnswers(kb, st), // free text falls through to search: keep it last
 	}
 	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log, Features: features})
@@ -67,6 +75,17 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 		return float64(n)
 	})
 	return a, nil
+}
+
+// topics opens case topics in the Telegram moderators' room once Telegram
+// runs; before that, and without Telegram, cards are plain messages.
+func (a *app) topics() handlers.Topics {
+	return handlers.TopicsFunc(func(ctx context.Context, chatID, name string) (string, error) {
+		if a.tg == nil {
+			return "", errors.New("no telegram channel for forum topics")
+		}
+		return a.tg.CreateForumTopic(ctx, chatID, name)
+	})
 }
 
 // start resumes stored work and starts the workers.

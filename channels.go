@@ -29,6 +29,7 @@ func (a *app) addChannels(ctx context.Context, srv *bot.Server) ([]runner, error
 			return nil, err
 		}
 		a.sender.AddChannel(tg, tg.Limits())
+		a.tg = tg
 		a.closers = append(a.closers, tg.Close)
 		if err := tg.SetCommands(ctx, telegramCommands(a.catalog)); err != nil {
 			a.log.Warn("telegram menu commands not set", "component", "main", "err", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"phuan/bot"
 	"phuan/store"
@@ -20,24 +21,40 @@ type PersonalData interface {
 	Export(t *Turn) (key string, data any, err error)
 }
 
-// Eraser erases a subject's records and compacts the store.
+// Eraser erases a subject's records and compacts the store. Cases are
+// erased first, apart, because they survive as anonymous counts.
 type Eraser interface {
 	SubjectOf(personID string, chats ...store.Chat) (store.Subject, error)
+	EraseChatCases(channel, chatID string, now time.Time) ([]string, error)
 	Erase(sub store.Subject) error
+}
+
+// PrivacyConfig configures the privacy feature.
+type PrivacyConfig struct {
+	Store Eraser
+	// Cases, when set, is told of erased cases (the room gets a notice) and
+	// lists the person's cases in /mydata.
+	Cases         *Cases
+	RetentionDays int            // PHUAN_RETENTION_DAYS
+	Holders       []PersonalData // other features that keep personal data
 }
 
 // Privacy is the privacy feature: /privacy, /mydata, /forget, /clear and
 // the quick exit.
 type Privacy struct {
 	eraser        Eraser
+	cases         *Cases
 	holders       []PersonalData
 	retentionDays int
 }
 
-// NewPrivacy returns the privacy feature. holders are the features that
-// keep personal data; retentionDays is PHUAN_RETENTION_DAYS.
-func NewPrivacy(eraser Eraser, retentionDays int, holders ...PersonalData) *Privacy {
-	return &Privacy{eraser: eraser, holders: holders, retentionDays: retentionDays}
+// NewPrivacy returns the privacy feature.
+func NewPrivacy(cfg PrivacyConfig) *Privacy {
+	holders := cfg.Holders
+	if cfg.Cases != nil {
+		holders = append([]PersonalData{cfg.Cases}, holders...)
+	}
+	return &Privacy{eraser: cfg.Store, cases: cfg.Cases, holders: holders, retentionDays: cfg.RetentionDays}
 }
 
 const (
@@ -171,8 +188,21 @@ func (p *Privacy) forget(t *Turn) error {
 	if err != nil {
 		return err
 	}
+	var erased []string
+	for _, c := range sub.Chats {
+		ids, err := p.eraser.EraseChatCases(c.Channel, c.ChatID, t.Now)
+		if err != nil {
+			return err
+		}
+		erased = append(erased, ids...)
+	}
 	if err := p.eraser.Erase(sub); err != nil {
 		return err
+	}
+	if p.cases != nil {
+		for _, e := range p.cases.ErasedNotices(erased) {
+			t.Queue(e)
+		}
 	}
 	lang := t.Lang
 	t.Forgotten()

@@ -14,7 +14,7 @@ import (
 func newPrivacyHarness(t *testing.T) (*harness, string) {
 	t.Helper()
 	h := newHarness(t)
-	h.d.features = []Feature{NewPrivacy(h.store, 90)}
+	h.d.features = []Feature{NewPrivacy(PrivacyConfig{Store: h.store, RetentionDays: 90})}
 	return h, filepath.Dir(h.store.Path())
 }
 
