@@ -31,6 +31,7 @@ type app struct {
 	kb      *knowledge.Base
 	catalog *handlers.Catalog
 	cases   *handlers.Cases
+	courses *courseParts
 	tg      *telegram.Channel // set when Telegram runs (forum topics for cases)
 	// moderators says who may use moderator commands, and where the room is.
 	moderators *handlers.Moderators
@@ -60,14 +61,21 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 		moderators: handlers.NewModerators(room, cfg.Moderator)}
 	a.cases = handlers.NewCases(handlers.CasesConfig{Store: st, Catalog: cat, Moderators: a.moderators,
 		Topics: a.topics(), Contacts: kb, Location: cfg.Location, Logger: log})
+	a.courses = newCourseParts(a, cat, a.moderators)
 	features := []handlers.Feature{
 		handlers.NewCrisisResponse(crisis.New(), a.cases, log), // crisis detection runs first, always
-		handlers.NewPrivacy(handlers.PrivacyConfig{Store: st, Cases: a.cases, RetentionDays: cfg.RetentionDays}),
-		a.cases,                     // an open case takes the person's messages before any other feature
-		handlers.NewAnswers(kb, st), // free text falls through to search: keep it last
+		handlers.NewPrivacy(handlers.PrivacyConfig{Store: st, Cases: a.cases, Courses: a.courses.courses,
+			RetentionDays: cfg.RetentionDays}),
+		a.cases, // an open case takes the person's messages before any other feature
 	}
-	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log, Features: features})
-	a.sender = bot.NewSender(bot.SenderConfig{Store: st, Logger: log, Metrics: a.metrics, Clock: a.clock})
+	// Courses, events, news and broadcasts take typed names and phone
+	// numbers in their flows: before the free-text answers.
+	features = append(features, a.courses.features()...)
+	features = append(features, handlers.NewAnswers(kb, st)) // free text falls through to search: keep it last
+	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log, Features: features,
+		PrivateChatLink: a.privateChatLink})
+	a.sender = bot.NewSender(bot.SenderConfig{Store: st, Logger: log, Metrics: a.metrics, Clock: a.clock,
+		Hooks: a.courses.senderHooks(bot.SenderHooks{Unreachable: a.unreachable, ChatMoved: a.chatMoved})})
 	a.engine = bot.NewEngine(bot.EngineConfig{Store: st, Sender: a.sender, Handler: a.dialog,
 		Apology: a.dialog.Apology, Logger: log, Metrics: a.metrics, Clock: a.clock})
 	a.metrics.Gauge("phuan_outbox_depth", "Messages waiting in the outbox.", func() float64 {
@@ -86,6 +94,15 @@ func (a *app) topics() handlers.Topics {
 		}
 		return a.tg.CreateForumTopic(ctx, chatID, name)
 	})
+}
+
+// privateChatLink opens a private chat with the bot from a group: a
+// Telegram deep link whose payload records where the person came from.
+func (a *app) privateChatLink(channel string) string {
+	if channel != telegram.Name || a.tg == nil || a.tg.BotUserName() == "" {
+		return ""
+	}
+	return "https://t.me/" + a.tg.BotUserName() + "?start=from_group"
 }
 
 // start resumes stored work and starts the workers.
@@ -155,6 +172,16 @@ func (a *app) serve(ctx context.Context, listening func(net.Addr)) error {
 	if err := a.store.ServeBackups(ctx, a.cfg.DataDir, a.log); err != nil {
 		a.log.Warn("hot backups unavailable", "component", "main", "err", err)
 	}
+	a.courses.mountAdmin(srv)
+	if err := a.addJobs(); err != nil {
+		a.stop()
+		return err
+	}
+	stopJobs, err := a.courses.start(ctx)
+	if err != nil {
+		a.stop()
+		return err
+	}
 	addr, err := srv.Listen(a.cfg.Addr)
 	if err != nil {
 		a.stop()
@@ -178,6 +205,7 @@ func (a *app) serve(ctx context.Context, listening func(net.Addr)) error {
 			a.log.Error("channel stopped", "component", "main", "err", err)
 		}
 	}
+	stopJobs()
 	a.stop()
 	return nil
 }

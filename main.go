@@ -26,6 +26,8 @@ Usage:
   phuan chat [--data DIR] [--lang lo|th|en] [--user NAME]   talk to the bot in this terminal
   phuan serve [--data DIR] [--addr :8080]                   run the configured channels and the HTTP server
   phuan kb lint | search [--lang L] [--limit N] [--json] QUERY | export --json
+  phuan courses import [--data DIR] FILE | export [--data DIR] ID
+  phuan events import [--data DIR] FILE
   phuan backup [--data DIR] FILE                            copy the data, also while serve runs
   phuan messenger setup                                      set the Page's Get Started button, greeting and menu
   phuan healthcheck [--addr :8080]                          exit 0 when a local serve is healthy
@@ -59,6 +61,10 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return runKB(args[1:], stdout, stderr)
 	case "backup":
 		return runBackup(cfg, args[1:], stdout, stderr)
+	case "courses":
+		return runCourses(cfg, args[1:], stdout, stderr)
+	case "events":
+		return runEvents(cfg, args[1:], stdout, stderr)
 	case "messenger":
 		return runMessenger(ctx, cfg, args[1:], stdout, stderr)
 	case "healthcheck":

@@ -192,7 +192,9 @@ func (s *Sender) add(items []store.OutboxItem) {
 
 func (s *Sender) addLocked(items []store.OutboxItem) {
 	for _, it := range items {
-		if s.queued[it.Seq] {
+		if s.queued[it.Seq] || s.channels[it.Channel] == nil {
+			// A channel not running in this process (Telegram while
+			// `phuan chat` uses the folder) keeps its messages stored.
 			continue
 		}
 		s.queued[it.Seq] = true

@@ -172,7 +172,7 @@ func (c *Cases) Handle(ctx context.Context, t *Turn) (bool, error) {
 	}
 	if m.ChatType != bot.ChatPrivate {
 		if m.Payload == PayloadNewCase || t.Command == "endcase" || m.Payload == "" && t.Command == "" && wantsPerson(m.Text) {
-			t.Say(t.T("case_group_private"))
+			t.Say(t.T("case_group_private"), t.PrivateChatButton()...)
 			return true, nil
 		}
 		return false, nil

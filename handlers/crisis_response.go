@@ -69,7 +69,7 @@ func (r *CrisisResponse) Handle(ctx context.Context, t *Turn) (bool, error) {
 		"categories", strings.Join(cats, ","), "urgent", det.Urgent, "country_hint", det.Country != "")
 	r.cases.sayContacts(t, r.cases.countriesFor(t, "", det.Country))
 	if m.ChatType != bot.ChatPrivate {
-		t.Say(t.T("crisis_group"))
+		t.Say(t.T("crisis_group"), t.PrivateChatButton()...)
 		return true, nil
 	}
 	return true, r.cases.crisis(ctx, t, text, crisisCategory(det.Categories))

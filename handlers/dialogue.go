@@ -40,6 +40,7 @@ type Dialogue struct {
 	clock    bot.Clock
 	log      *slog.Logger
 	features []Feature
+	link     func(channel string) string
 }
 
 // Config configures a Dialogue.
@@ -49,6 +50,9 @@ type Config struct {
 	Clock    bot.Clock
 	Logger   *slog.Logger
 	Features []Feature
+	// PrivateChatLink returns a link that opens a private chat with the bot
+	// on a channel (a Telegram deep link), or "".
+	PrivateChatLink func(channel string) string
 }
 
 // New returns the dialogue handler.
@@ -60,7 +64,7 @@ func New(cfg Config) *Dialogue {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Dialogue{store: cfg.Store, cat: cfg.Catalog, clock: cfg.Clock,
-		log: cfg.Logger.With("component", "handlers"), features: cfg.Features}
+		log: cfg.Logger.With("component", "handlers"), features: cfg.Features, link: cfg.PrivateChatLink}
 }
 
 // Apology is the reply when handling a message failed.
@@ -76,6 +80,9 @@ func (d *Dialogue) Apology(m bot.Message) bot.Reply {
 func (d *Dialogue) Handle(ctx context.Context, m bot.Message) ([]bot.Envelope, error) {
 	now := d.clock.Now()
 	t := &Turn{Msg: m, Now: now, cat: d.cat}
+	if d.link != nil && m.ChatType == bot.ChatGroup {
+		t.privateLink = d.link(m.Channel)
+	}
 	conv, err := d.store.Conversation(m.Channel, m.ChatID, now)
 	if err != nil {
 		return nil, err

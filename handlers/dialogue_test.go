@@ -306,3 +306,21 @@ func TestFeaturesAddMenuEntries(t *testing.T) {
 		t.Fatalf("feature did not take its button: %s", h.text())
 	}
 }
+
+func TestGroupPrivateMattersLinkToPrivateChat(t *testing.T) {
+	h := newHarness(t)
+	h.d.link = func(channel string) string { return "https://t.me/phuan_bot?start=from_group" }
+	h.d.features = []Feature{NewPrivacy(PrivacyConfig{Store: h.store, RetentionDays: 90})}
+	out := h.send(bot.Message{ID: "g", Channel: "telegram", ChatID: "-3", ChatType: bot.ChatGroup, UserID: "u1", Text: "/mydata"})
+	if len(out) != 1 || len(out[0].Reply.Buttons) != 1 || out[0].Reply.Buttons[0][0].URL != "https://t.me/phuan_bot?start=from_group" {
+		t.Fatalf("group privacy answer %+v", out)
+	}
+	out = h.send(bot.Message{ID: "p", Channel: "telegram", ChatID: "5", ChatType: bot.ChatPrivate, UserID: "5", Text: "/clear"})
+	for _, row := range out[0].Reply.Buttons {
+		for _, b := range row {
+			if b.URL != "" {
+				t.Fatal("a private chat got a link to a private chat")
+			}
+		}
+	}
+}

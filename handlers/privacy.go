@@ -34,7 +34,10 @@ type PrivacyConfig struct {
 	Store Eraser
 	// Cases, when set, is told of erased cases (the room gets a notice) and
 	// lists the person's cases in /mydata.
-	Cases         *Cases
+	Cases *Cases
+	// Courses, when set, lists enrolments in /mydata and erases them first
+	// on /forget (a freed seat goes to the next person waiting).
+	Courses       *Courses
 	RetentionDays int            // PHUAN_RETENTION_DAYS
 	Holders       []PersonalData // other features that keep personal data
 }
@@ -44,6 +47,7 @@ type PrivacyConfig struct {
 type Privacy struct {
 	eraser        Eraser
 	cases         *Cases
+	courses       *Courses
 	holders       []PersonalData
 	retentionDays int
 }
@@ -51,10 +55,14 @@ type Privacy struct {
 // NewPrivacy returns the privacy feature.
 func NewPrivacy(cfg PrivacyConfig) *Privacy {
 	holders := cfg.Holders
+	if cfg.Courses != nil {
+		holders = append([]PersonalData{cfg.Courses}, holders...)
+	}
 	if cfg.Cases != nil {
 		holders = append([]PersonalData{cfg.Cases}, holders...)
 	}
-	return &Privacy{eraser: cfg.Store, cases: cfg.Cases, holders: holders, retentionDays: cfg.RetentionDays}
+	return &Privacy{eraser: cfg.Store, cases: cfg.Cases, courses: cfg.Courses, holders: holders,
+		retentionDays: cfg.RetentionDays}
 }
 
 const (
@@ -85,7 +93,7 @@ func (p *Privacy) Handle(_ context.Context, t *Turn) (bool, error) {
 			return false, nil
 		}
 		action = "forget:" + value
-	case t.Msg.Payload == "" && t.Msg.ChatType == bot.ChatPrivate:
+	case t.Msg.Payload == "":
 		switch t.Command {
 		case "privacy", "mydata", "forget", "clear":
 			action = t.Command
@@ -95,7 +103,7 @@ func (p *Privacy) Handle(_ context.Context, t *Turn) (bool, error) {
 		return false, nil
 	}
 	if t.Msg.ChatType == bot.ChatGroup {
-		t.Say(t.T("privacy_private_only"))
+		t.Say(t.T("privacy_private_only"), t.PrivateChatButton()...)
 		return true, nil
 	}
 	switch action {
@@ -187,6 +195,11 @@ func (p *Privacy) forget(t *Turn) error {
 	sub, err := p.eraser.SubjectOf(personID, store.Chat{Channel: t.Msg.Channel, ChatID: t.Msg.ChatID})
 	if err != nil {
 		return err
+	}
+	if p.courses != nil {
+		if err := p.courses.Forget(t); err != nil {
+			return err
+		}
 	}
 	var erased []string
 	for _, c := range sub.Chats {

@@ -21,10 +21,11 @@ type Turn struct {
 	Command string
 	Args    string
 
-	cat       *Catalog
-	out       []bot.Envelope
-	convDirty bool
-	forgotten bool
+	cat         *Catalog
+	privateLink string // a link that opens a private chat with the bot
+	out         []bot.Envelope
+	convDirty   bool
+	forgotten   bool
 }
 
 // Forgotten records that the person and chat were just erased: nothing
@@ -52,6 +53,16 @@ func (t *Turn) envelope(r bot.Reply) bot.Envelope {
 		e.PersonID = t.Person.ID
 	}
 	return e
+}
+
+// PrivateChatButton is a row with a link to a private chat with the bot,
+// for what must not be discussed in a group; none when the channel has no
+// such link.
+func (t *Turn) PrivateChatButton() [][]bot.Button {
+	if t.privateLink == "" {
+		return nil
+	}
+	return [][]bot.Button{{{Label: t.T("private_chat"), URL: t.privateLink}}}
 }
 
 // Queue adds an envelope for another chat (a moderators' room, say).

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"phuan/scheduler"
+	"phuan/store"
+)
+
+// addJobs schedules the jobs of cases and privacy beside those of courses.
+func (a *app) addJobs() error {
+	for _, j := range []struct {
+		name, spec string
+		job        scheduler.Job
+	}{
+		{"case_sla", "* * * * *", scheduler.JobFunc(a.caseSLA)},
+		{"retention", "37 2 * * *", scheduler.JobFunc(a.retention)},
+	} {
+		if err := a.courses.sched.Add(j.name, j.spec, j.job); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// caseSLA re-announces unclaimed urgent cases and reminds about cases
+// waiting a day for an answer.
+func (a *app) caseSLA(ctx context.Context, now time.Time) error {
+	envs, err := a.cases.CheckSLA(ctx, now)
+	if len(envs) > 0 {
+		if qerr := a.sender.Enqueue(envs); qerr != nil {
+			return errors.Join(err, qerr)
+		}
+	}
+	return err
+}
+
+// retention deletes case texts kept past PHUAN_RETENTION_DAYS, long
+// payload tokens nobody can press any more, then compacts the file so
+// what was deleted (by retention or by any earlier delete) cannot be read
+// back from it.
+func (a *app) retention(_ context.Context, now time.Time) error {
+	cutoff := now.AddDate(0, 0, -a.cfg.RetentionDays)
+	r, err := a.store.ApplyRetention(cutoff)
+	if err != nil {
+		return err
+	}
+	tokens, err := a.store.PrunePayloads(now.AddDate(0, 0, -90))
+	if err != nil {
+		return err
+	}
+	a.log.Info("retention applied", "component", "main", "case_texts", r.CaseTexts,
+		"failed_messages", r.FailedMessages, "payload_tokens", tokens)
+	return a.store.Compact()
+}
+
+// unreachable marks the person behind a chat as not reachable (they
+// blocked the bot or deleted their account).
+func (a *app) unreachable(channel, chatID, personID string) {
+	p, err := a.store.PersonByIdentity(store.Identity{Channel: channel, PlatformID: chatID})
+	if err != nil {
+		return // a group, or someone who declined the privacy notice
+	}
+	if _, err := a.store.UpdatePerson(p.ID, func(p *store.Person) error { p.Unreachable = true; return nil }); err != nil {
+		a.log.Error("mark person unreachable", "component", "main", "err", err)
+	}
+}
+
+// chatMoved follows a group that became a supergroup.
+func (a *app) chatMoved(channel, oldID, newID string) {
+	if err := a.store.MoveIdentity(store.Identity{Channel: channel, PlatformID: oldID},
+		store.Identity{Channel: channel, PlatformID: newID}); err != nil {
+		a.log.Error("move chat", "component", "main", "err", err)
+	}
+}

@@ -1,0 +1,239 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"phuan/bot"
+	"phuan/store"
+)
+
+var day0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC) // 10:00 in Vientiane
+
+func zone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func newReminders(st *store.Store, out Outbox) *Reminders {
+	return NewReminders(RemindersConfig{Store: st, Outbox: out, Texts: keyTexts{}})
+}
+
+func TestEveryReminderKindAtNineLocalTime(t *testing.T) {
+	st := openStore(t)
+	out := &storeOutbox{st: st}
+	job := newReminders(st, out)
+	course := &store.Course{Title: store.Texts{"lo": "ຕັດຫຍິບ", "en": "Tailoring"}, Provider: "Skills Centre",
+		Format: store.FormatInPerson, Start: "2026-12-10", End: "2026-12-20", Deadline: "2026-12-05", Place: "Vientiane"}
+	if err := st.PutCourse(course, day0); err != nil {
+		t.Fatal(err)
+	}
+	bkk := zone(t, "Asia/Bangkok")
+	event := &store.Event{Title: store.Texts{"lo": "ງານ"}, Start: time.Date(2026, 12, 1, 18, 0, 0, 0, bkk), TimeZone: "Asia/Bangkok", Place: "Wat"}
+	if err := st.PutEvent(event, day0); err != nil {
+		t.Fatal(err)
+	}
+	korea := addPerson(t, st, "th", "KR")
+	laos := addPerson(t, st, "lo", "LA")
+	thai := addPerson(t, st, "en", "TH")
+	if _, err := st.Enrol(course.ID, korea.ID, store.EnrolDetails{}, day0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RemindCourseDeadline(course.ID, laos.ID, day0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RemindEvent(event.ID, thai.ID, day0); err != nil {
+		t.Fatal(err)
+	}
+	seoul := zone(t, "Asia/Seoul")
+	for _, tc := range []struct {
+		due    time.Time
+		kind   store.ReminderKind
+		person *store.Person
+		text   string
+	}{
+		{time.Date(2026, 11, 30, 9, 0, 0, 0, bkk), store.ReminderEventDay, thai, "en:reminder_event_day"},
+		{time.Date(2026, 12, 1, 17, 0, 0, 0, bkk), store.ReminderEventHour, thai, "en:reminder_event_hour"},
+		{time.Date(2026, 12, 3, 9, 0, 0, 0, zone(t, "Asia/Vientiane")), store.ReminderCourseDeadline, laos, "lo:reminder_course_deadline title=ຕັດຫຍິບ date=05/12/2026"},
+		{time.Date(2026, 12, 9, 9, 0, 0, 0, seoul), store.ReminderCourseStart, korea, "th:reminder_course_start title=ຕັດຫຍິບ date=10/12/2026 place=Vientiane"},
+		{time.Date(2027, 1, 19, 9, 0, 0, 0, seoul), store.ReminderCourseFollowUp, korea, "th:reminder_course_followup"},
+	} {
+		before := len(out.sent())
+		if err := job.Run(context.Background(), tc.due.Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(out.sent()); got != before {
+			t.Fatalf("%s sent a minute early (%d messages)", tc.kind, got-before)
+		}
+		if err := job.Run(context.Background(), tc.due); err != nil {
+			t.Fatal(err)
+		}
+		sent := out.sent()
+		if len(sent) != before+1 {
+			t.Fatalf("%s: %d messages at its time, want 1", tc.kind, len(sent)-before)
+		}
+		e := sent[len(sent)-1]
+		if e.ChatID != chatOf(tc.person) || e.Purpose != bot.PurposeUpdate || !strings.HasPrefix(e.Ref, "reminder:"+string(tc.kind)+":") {
+			t.Errorf("%s: envelope %+v", tc.kind, e)
+		}
+		if !strings.HasPrefix(e.Reply.Text, tc.text) {
+			t.Errorf("%s: text %q, want it to start with %q", tc.kind, e.Reply.Text, tc.text)
+		}
+		if tc.kind == store.ReminderCourseFollowUp {
+			var payloads []string
+			for _, row := range e.Reply.Buttons {
+				for _, b := range row {
+					payloads = append(payloads, b.Payload)
+				}
+			}
+			if strings.Join(payloads, " ") != "course:work:"+course.ID+" kb:job-matching case:new" {
+				t.Errorf("follow-up buttons %v", payloads)
+			}
+		}
+	}
+	// Nothing is sent twice, however often the job runs.
+	n := len(out.sent())
+	for range 3 {
+		job.Run(context.Background(), time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC))
+	}
+	if len(out.sent()) != n {
+		t.Fatalf("sent again: %d, want %d", len(out.sent()), n)
+	}
+}
+
+func TestCatchUpSendsUpToTwelveHoursLateAndMissesOlder(t *testing.T) {
+	st := openStore(t)
+	out := &storeOutbox{st: st}
+	job := newReminders(st, out)
+	vte := zone(t, "Asia/Vientiane")
+	// Two events whose day-before reminders fall on 1 and 2 December at 09:00.
+	var ids []string
+	for _, day := range []int{2, 3} {
+		ev := &store.Event{Title: store.Texts{"lo": "ງານ"}, Start: time.Date(2026, 12, day, 12, 0, 0, 0, vte), TimeZone: "Asia/Vientiane"}
+		st.PutEvent(ev, day0)
+		ids = append(ids, ev.ID)
+	}
+	p := addPerson(t, st, "lo", "LA")
+	for _, id := range ids {
+		if _, err := st.RemindEvent(id, p.ID, day0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The server was down from 30 November; it starts again on 2 December
+	// at 20:59: the reminder of 1 December (35 h late) is missed, the one of
+	// 2 December (11 h 59 min late) is sent.
+	now := time.Date(2026, 12, 2, 20, 59, 0, 0, vte)
+	if err := job.Run(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	var days []string
+	for _, e := range out.sent() {
+		if strings.HasPrefix(e.Ref, "reminder:event_day:") {
+			days = append(days, e.Ref)
+		}
+	}
+	if len(days) != 1 || !strings.Contains(days[0], "event:"+ids[1]+":") {
+		t.Fatalf("day reminders sent: %v", days)
+	}
+	missed, _ := st.Reminder("event_day:event:" + ids[0] + ":" + p.ID)
+	if missed.Status != store.ReminderMissed {
+		t.Fatalf("late reminder is %s, want missed", missed.Status)
+	}
+	// Exactly twelve hours late is still sent; a minute more is missed.
+	for _, tc := range []struct {
+		late time.Duration
+		want store.ReminderStatus
+	}{{12 * time.Hour, store.ReminderSent}, {12*time.Hour + time.Minute, store.ReminderMissed}} {
+		ev := &store.Event{Title: store.Texts{"lo": "ງານ"}, Start: time.Date(2026, 12, 20, 12, 0, 0, 0, vte), TimeZone: "Asia/Vientiane"}
+		st.PutEvent(ev, day0)
+		q := addPerson(t, st, "lo", "LA")
+		st.RemindEvent(ev.ID, q.ID, day0)
+		id := "event_day:event:" + ev.ID + ":" + q.ID
+		r, _ := st.Reminder(id)
+		job.Run(context.Background(), r.Due.Add(tc.late))
+		if r, _ = st.Reminder(id); r.Status != tc.want {
+			t.Errorf("%v late: %s, want %s", tc.late, r.Status, tc.want)
+		}
+		st.SetReminders([]string{"event_hour:event:" + ev.ID + ":" + q.ID}, store.ReminderCancelled, day0)
+	}
+}
+
+// remindOne plans one deadline reminder and returns its id and due time.
+func remindOne(t *testing.T, st *store.Store) (string, time.Time, *store.Person) {
+	t.Helper()
+	c := &store.Course{Title: store.Texts{"lo": "ກະສິກຳ"}, Provider: "x", Start: "2026-12-10", Deadline: "2026-12-05"}
+	st.PutCourse(c, day0)
+	p := addPerson(t, st, "lo", "LA")
+	due, err := st.RemindCourseDeadline(c.ID, p.ID, day0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "course_deadline:course:" + c.ID + ":" + p.ID, due, p
+}
+
+func TestInterruptedReminderIsNeitherLostNorRepeated(t *testing.T) {
+	t.Run("message already in the outbox", func(t *testing.T) {
+		st := openStore(t)
+		id, due, p := remindOne(t, st)
+		// A crash after the message was queued and before it was marked sent.
+		st.ClaimReminders([]string{id}, due)
+		(&storeOutbox{st: st}).Enqueue([]bot.Envelope{{Channel: "telegram", ChatID: chatOf(p), PersonID: p.ID, Ref: ReminderRef(id)}})
+		out := &storeOutbox{st: st}
+		if err := newReminders(st, out).Run(context.Background(), due.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if len(out.sent()) != 0 {
+			t.Fatalf("sent again: %+v", out.sent())
+		}
+		if r, _ := st.Reminder(id); r.Status != store.ReminderSent {
+			t.Fatalf("status %s", r.Status)
+		}
+	})
+	t.Run("message never queued", func(t *testing.T) {
+		st := openStore(t)
+		id, due, _ := remindOne(t, st)
+		st.ClaimReminders([]string{id}, due) // crash right after claiming
+		out := &storeOutbox{st: st}
+		job := newReminders(st, out)
+		job.Run(context.Background(), due.Add(time.Minute))
+		job.Run(context.Background(), due.Add(2*time.Minute))
+		if len(out.sent()) != 1 {
+			t.Fatalf("sent %d times, want 1", len(out.sent()))
+		}
+	})
+	t.Run("outbox failure", func(t *testing.T) {
+		st := openStore(t)
+		id, due, _ := remindOne(t, st)
+		out := &storeOutbox{st: st, fail: errors.New("disk full")}
+		job := newReminders(st, out)
+		if err := job.Run(context.Background(), due); err == nil {
+			t.Fatal("no error when the outbox failed")
+		}
+		if r, _ := st.Reminder(id); r.Status != store.ReminderPending {
+			t.Fatalf("status after failure %s", r.Status)
+		}
+		out.fail = nil
+		job.Run(context.Background(), due.Add(time.Minute))
+		if len(out.sent()) != 1 {
+			t.Fatalf("sent %d, want 1", len(out.sent()))
+		}
+	})
+}
+
+func TestReminderForSomeoneUnreachableIsDropped(t *testing.T) {
+	st := openStore(t)
+	id, due, p := remindOne(t, st)
+	st.UpdatePerson(p.ID, func(p *store.Person) error { p.Unreachable = true; return nil })
+	out := &storeOutbox{st: st}
+	newReminders(st, out).Run(context.Background(), due)
+	if r, _ := st.Reminder(id); len(out.sent()) != 0 || r.Status != store.ReminderCancelled {
+		t.Fatalf("sent %d, status %s", len(out.sent()), r.Status)
+	}
+}
