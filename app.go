@@ -32,6 +32,7 @@ type app struct {
 	catalog *handlers.Catalog
 	cases   *handlers.Cases
 	courses *courseParts
+	typing  *typingHub        // shows "typing…" while the model writes
 	tg      *telegram.Channel // set when Telegram runs (forum topics for cases)
 	// moderators says who may use moderator commands, and where the room is.
 	moderators *handlers.Moderators
@@ -62,8 +63,18 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 	a.cases = handlers.NewCases(handlers.CasesConfig{Store: st, Catalog: cat, Moderators: a.moderators,
 		Topics: a.topics(), Contacts: kb, Location: cfg.Location, Logger: log})
 	a.courses = newCourseParts(a, cat, a.moderators)
+	detector := crisis.New()
+	model, typing, err := newModel(cfg, st, log, a.metrics)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if model != nil {
+		model.Guard = detector // a crisis never reaches the model, whatever the feature order
+	}
+	a.typing = typing
 	features := []handlers.Feature{
-		handlers.NewCrisisResponse(crisis.New(), a.cases, log), // crisis detection runs first, always
+		handlers.NewCrisisResponse(detector, a.cases, log), // crisis detection runs first, always
 		handlers.NewPrivacy(handlers.PrivacyConfig{Store: st, Cases: a.cases, Courses: a.courses.courses,
 			RetentionDays: cfg.RetentionDays}),
 		a.cases, // an open case takes the person's messages before any other feature
@@ -71,7 +82,8 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 	// Courses, events, news and broadcasts take typed names and phone
 	// numbers in their flows: before the free-text answers.
 	features = append(features, a.courses.features()...)
-	features = append(features, handlers.NewAnswers(kb, st)) // free text falls through to search: keep it last
+	// Free text falls through to search (and the model, when configured): keep it last.
+	features = append(features, handlers.NewAnswers(kb, st).WithModel(model))
 	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log, Features: features,
 		PrivateChatLink: a.privateChatLink})
 	a.sender = bot.NewSender(bot.SenderConfig{Store: st, Logger: log, Metrics: a.metrics, Clock: a.clock,

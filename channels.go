@@ -30,6 +30,7 @@ func (a *app) addChannels(ctx context.Context, srv *bot.Server) ([]runner, error
 		}
 		a.sender.AddChannel(tg, tg.Limits())
 		a.tg = tg
+		a.typing.add(tg)
 		a.closers = append(a.closers, tg.Close)
 		if err := tg.SetCommands(ctx, telegramCommands(a.catalog)); err != nil {
 			a.log.Warn("telegram menu commands not set", "component", "main", "err", err)
@@ -51,6 +52,7 @@ func (a *app) addChannels(ctx context.Context, srv *bot.Server) ([]runner, error
 			return nil, err
 		}
 		a.sender.AddChannel(ch, messenger.DefaultLimits())
+		a.typing.add(ch)
 		srv.Handle(messengerWebhookPath, ch.WebhookHandler(a.engine))
 		a.log.Info("messenger webhook ready", "component", "main", "path", messengerWebhookPath)
 	}

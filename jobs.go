@@ -38,7 +38,8 @@ func (a *app) caseSLA(ctx context.Context, now time.Time) error {
 }
 
 // retention deletes case texts kept past PHUAN_RETENTION_DAYS, long
-// payload tokens nobody can press any more, then compacts the file so
+// payload tokens nobody can press any more and message ids older than
+// /clear can reach, then compacts the file so
 // what was deleted (by retention or by any earlier delete) cannot be read
 // back from it.
 func (a *app) retention(_ context.Context, now time.Time) error {
@@ -51,8 +52,13 @@ func (a *app) retention(_ context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	// Message ids are kept only so /clear can delete the last 48 hours.
+	ids, err := a.store.PruneMessageIDs(now.Add(-48 * time.Hour))
+	if err != nil {
+		return err
+	}
 	a.log.Info("retention applied", "component", "main", "case_texts", r.CaseTexts,
-		"failed_messages", r.FailedMessages, "payload_tokens", tokens)
+		"failed_messages", r.FailedMessages, "payload_tokens", tokens, "message_ids", ids)
 	return a.store.Compact()
 }
 

@@ -26,7 +26,7 @@ type Subject struct {
 type eraser func(tx *bolt.Tx, sub Subject) error
 
 // erasers is the fixed list of record kinds erased for a subject.
-var erasers = []eraser{erasePerson, eraseConversations, eraseOutbox, eraseContacts, eraseCourseActivity}
+var erasers = []eraser{erasePerson, eraseConversations, eraseOutbox, eraseContacts, eraseCourseActivity, eraseLLMUsage}
 
 // Erase removes everything stored about a subject in one transaction and
 // then compacts the file, so nothing erased can be read back from the data

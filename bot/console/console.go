@@ -28,9 +28,9 @@ type Console struct {
 	clock bot.Clock
 
 	mu      sync.Mutex
-	user    string // who is typing
-	chat    string // where: the user's private chat, or the moderators' room
-	room    string // the moderators' room chat id; "" when there is none
+	user    string                  // who is typing
+	chat    string                  // where: the user's private chat, or the moderators' room
+	room    string                  // the moderators' room chat id; "" when there is none
 	buttons map[string][]bot.Button // chat → buttons of the last message shown there
 	seq     int64
 	runID   int64

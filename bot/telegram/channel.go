@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -31,6 +32,15 @@ const DefaultEndpoint = tgbotapi.APIEndpoint
 type Payloads interface {
 	PutPayload(payload string, now time.Time) (token string, err error)
 	LookupPayload(token string) (payload string, found bool, err error)
+}
+
+// MessageLog keeps the ids of recent messages in private chats (the bot's
+// and the person's, with their time; never a text), so a reply with
+// ClearRecent can delete them. *store.Store implements it.
+type MessageLog interface {
+	RecordMessageIDs(channel, chatID string, ids []int64, at time.Time) error
+	RecentMessageIDs(channel, chatID string, since time.Time) ([]int64, error)
+	ForgetMessageIDs(channel, chatID string, ids []int64) error
 }
 
 // Submitter takes a mapped message and stores it; nil means it is durable
@@ -60,9 +70,12 @@ type Config struct {
 	// replies to the bot and mentions are.
 	ModeratorChatID string
 	Payloads        Payloads
-	Logger          *slog.Logger
-	Metrics         *bot.Metrics
-	Clock           bot.Clock
+	// MessageLog records private chats' message ids for ClearRecent; nil
+	// means Payloads when it is one too (the store is both).
+	MessageLog MessageLog
+	Logger     *slog.Logger
+	Metrics    *bot.Metrics
+	Clock      bot.Clock
 	// PollTimeout is how long one getUpdates call waits; default 30s.
 	PollTimeout time.Duration
 }
@@ -97,6 +110,10 @@ type Channel struct {
 
 	// retryBase is the first wait after a failed getUpdates or Submit.
 	retryBase, retryMax time.Duration
+
+	// bulkDeleteOff is when deleteMessages was found missing (a Bot API
+	// server older than 7.0), as Unix nanoseconds; 0 while it works.
+	bulkDeleteOff atomic.Int64
 
 	mu       sync.Mutex
 	progress map[uint64]sendProgress // parts of a multi-part reply already accepted, by outbox seq
@@ -152,6 +169,11 @@ func New(cfg Config) (*Channel, error) {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = bot.SystemClock{}
+	}
+	if cfg.MessageLog == nil {
+		if l, ok := cfg.Payloads.(MessageLog); ok {
+			cfg.MessageLog = l
+		}
 	}
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 30 * time.Second
@@ -227,6 +249,12 @@ const callTimeout = 30 * time.Second
 
 // call makes one Bot API request and returns its result, or an *apiError.
 func (c *Channel) call(ctx context.Context, method string, params tgbotapi.Params) (json.RawMessage, error) {
+	return c.upload(ctx, method, params, nil)
+}
+
+// upload makes one Bot API request, as multipart/form-data when it carries
+// files, and returns its result, or an *apiError.
+func (c *Channel) upload(ctx context.Context, method string, params tgbotapi.Params, files []tgbotapi.RequestFile) (json.RawMessage, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, callTimeout)
@@ -234,9 +262,21 @@ func (c *Channel) call(ctx context.Context, method string, params tgbotapi.Param
 	}
 	api := *c.api // a per-call copy carries the per-call context
 	api.Client = ctxDoer{ctx: ctx, c: c.http}
-	resp, err := api.MakeRequest(method, params)
+	var resp *tgbotapi.APIResponse
+	var err error
+	if len(files) > 0 {
+		resp, err = api.UploadFiles(method, params, files)
+	} else {
+		resp, err = api.MakeRequest(method, params)
+	}
 	if err != nil {
-		return nil, c.apiError(method, err)
+		ae := c.apiError(method, err)
+		// UploadFiles leaves Telegram's error_code out of its error; the
+		// decoded answer still has it.
+		if ae.Code == 0 && ae.cause == nil && resp != nil && resp.ErrorCode != 0 {
+			ae.Code = resp.ErrorCode
+		}
+		return nil, ae
 	}
 	return resp.Result, nil
 }

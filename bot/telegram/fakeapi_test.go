@@ -34,6 +34,13 @@ const (
 type apiCall struct {
 	Method string
 	Params url.Values
+	Files  map[string]uploadedFile // multipart file parts, by field
+}
+
+// uploadedFile is a file part of a multipart request.
+type uploadedFile struct {
+	Name string
+	Data []byte
 }
 
 // fakeAPI plays the Bot API over loopback. It records every request,
@@ -124,12 +131,13 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		writeAPI(w, http.StatusNotFound, `{"ok":false,"error_code":404,"description":"Not Found"}`)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
+	files, err := parseRequest(r)
+	if err != nil {
 		writeAPI(w, http.StatusBadRequest, `{"ok":false,"error_code":400,"description":"Bad Request: bad form"}`)
 		return
 	}
 	f.mu.Lock()
-	f.calls = append(f.calls, apiCall{method, r.PostForm})
+	f.calls = append(f.calls, apiCall{Method: method, Params: r.PostForm, Files: files})
 	respond := f.respond
 	f.mu.Unlock()
 	defer f.notify()
@@ -155,13 +163,46 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// parseRequest reads a form, url-encoded or multipart (an upload), into
+// r.PostForm and returns the multipart files.
+func parseRequest(r *http.Request) (map[string]uploadedFile, error) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return nil, r.ParseForm()
+	}
+	if err := r.ParseMultipartForm(64 << 20); err != nil {
+		return nil, err
+	}
+	files := map[string]uploadedFile{}
+	for field, headers := range r.MultipartForm.File {
+		for _, h := range headers {
+			fh, err := h.Open()
+			if err != nil {
+				return nil, err
+			}
+			data, err := io.ReadAll(fh)
+			fh.Close()
+			if err != nil {
+				return nil, err
+			}
+			files[field] = uploadedFile{Name: h.Filename, Data: data}
+		}
+	}
+	return files, nil
+}
+
+// sentMessage answers a send method with a new message id, in a chat of
+// the type its id says (groups have negative ids).
 func (f *fakeAPI) sentMessage(p url.Values) string {
 	f.mu.Lock()
 	f.msgID++
 	n := f.msgID
 	f.mu.Unlock()
 	chatID, _ := strconv.ParseInt(p.Get("chat_id"), 10, 64)
-	return fmt.Sprintf(`{"ok":true,"result":{"message_id":%d,"chat":{"id":%d,"type":"private"},"date":1734480000}}`, n, chatID)
+	chatType := "private"
+	if chatID < 0 {
+		chatType = "supergroup"
+	}
+	return fmt.Sprintf(`{"ok":true,"result":{"message_id":%d,"chat":{"id":%d,"type":%q},"date":1734480000}}`, n, chatID, chatType)
 }
 
 func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request) {

@@ -147,6 +147,7 @@ func (c *Channel) processBatch(raws []json.RawMessage, sub Submitter) (int64, er
 		slots[i].in = c.convert(u, raw)
 		if slots[i].in.msg == nil {
 			c.ignore(slots[i].in)
+			c.recordIncoming(slots[i].in)
 			c.answerCallback(slots[i].in.callback)
 			slots[i].done = true
 			continue
@@ -189,8 +190,10 @@ func (c *Channel) processBatch(raws []json.RawMessage, sub Submitter) (int64, er
 }
 
 // submit resolves a mapped update and hands it to sub; once stored, a
-// callback query is answered.
+// callback query is answered. A private message's id is recorded first, so
+// a ClearRecent reply to it finds it.
 func (c *Channel) submit(in *inbound, sub Submitter) error {
+	c.recordIncoming(*in)
 	if err := c.resolvePayload(in); err != nil {
 		return fmt.Errorf("resolve button payload of update %d: %w", in.updateID, err)
 	}
@@ -286,6 +289,7 @@ func (c *Channel) WebhookHandler(sub Submitter) http.Handler {
 		in := c.convert(u, body)
 		if in.msg == nil {
 			c.ignore(in)
+			c.recordIncoming(in)
 			c.answerCallback(in.callback)
 			w.WriteHeader(http.StatusOK)
 			return

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -33,25 +34,41 @@ type sendProgress struct {
 // progressTTL is how long an unfinished reply's progress is kept.
 const progressTTL = 24 * time.Hour
 
+// MaxUploadBytes bounds a file the bot uploads (Media.Data): the Bot API
+// takes at most 50 MB from a bot.
+const MaxUploadBytes = 50 << 20
+
 // part is one Bot API request of a reply.
 type part struct {
 	method string
 	params tgbotapi.Params
+	files  []tgbotapi.RequestFile // sent as multipart/form-data
 }
 
 // Send delivers one outbox item: its text in parts of at most 4096
 // characters cut on phrase boundaries, HTML-escaped, then its media by
-// file id, with the buttons under the last part. A retry of the same item
-// (same Seq) resumes after the parts Telegram already accepted; that memory
-// is the process's, so after a restart the item is sent from its first
-// part again. Errors are *bot.SendError, classified once here.
+// file id (or uploaded, for a file the bot made), with the buttons under
+// the last part. A reply with ClearRecent to a private chat first deletes
+// the chat's messages of the last 48 hours. A retry of the same item (same
+// Seq) resumes after the parts Telegram already accepted; that memory is
+// the process's, so after a restart the item is sent from its first part
+// again. Errors are *bot.SendError, classified once here.
 func (c *Channel) Send(ctx context.Context, d bot.Delivery) error {
 	parts, err := c.plan(d)
 	if err != nil {
 		return err
 	}
-	for i := c.sentParts(d.Seq); i < len(parts); i++ {
-		if _, err := c.call(ctx, parts[i].method, parts[i].params); err != nil {
+	first := c.sentParts(d.Seq)
+	if first == 0 && d.Reply.ClearRecent {
+		if err := c.clearRecent(ctx, d); err != nil {
+			return err
+		}
+	}
+	var sent []int64
+	defer func() { c.recordMessageIDs(d.ChatID, sent, c.clock.Now()) }()
+	for i := first; i < len(parts); i++ {
+		result, err := c.upload(ctx, parts[i].method, parts[i].params, parts[i].files)
+		if err != nil {
 			se := classify(err)
 			switch se.Kind {
 			case bot.Transient, bot.Throttled, bot.ChatMoved:
@@ -60,6 +77,9 @@ func (c *Channel) Send(ctx context.Context, d bot.Delivery) error {
 				c.recordParts(d.Seq, 0)
 			}
 			return se
+		}
+		if id := c.privateMessageID(d, result); id != 0 {
+			sent = append(sent, id)
 		}
 	}
 	c.recordParts(d.Seq, 0)
@@ -111,33 +131,42 @@ func (c *Channel) plan(d bot.Delivery) ([]part, error) {
 	text := strings.TrimSpace(d.Reply.Text)
 	var media []bot.Media
 	for _, m := range d.Reply.Media {
-		if m.Ref != "" {
+		if m.Ref != "" || len(m.Data) > 0 {
 			media = append(media, m)
 		}
+		if m.Ref == "" && len(m.Data) > MaxUploadBytes {
+			return nil, &bot.SendError{Kind: bot.Permanent,
+				Err: fmt.Errorf("telegram send: a file of %d bytes is over the %d-byte upload limit", len(m.Data), MaxUploadBytes)}
+		}
+	}
+	mediaPart := func(m bot.Media) part {
+		p := base()
+		method, field := mediaMethod(m.Kind)
+		if m.Ref != "" {
+			p[field] = m.Ref
+			return part{method: method, params: p}
+		}
+		file := tgbotapi.FileBytes{Name: uploadName(m.Name), Bytes: m.Data}
+		return part{method: method, params: p, files: []tgbotapi.RequestFile{{Name: field, Data: file}}}
 	}
 
 	var parts []part
 	if len(media) == 1 && text != "" && utf16Len(text) <= MaxCaptionLength {
-		p := base()
-		method, field := mediaMethod(media[0].Kind)
-		p[field] = media[0].Ref
-		p["caption"] = html.EscapeString(text)
-		p["parse_mode"] = "HTML"
-		parts = append(parts, part{method, p})
+		pt := mediaPart(media[0])
+		pt.params["caption"] = html.EscapeString(text)
+		pt.params["parse_mode"] = "HTML"
+		parts = append(parts, pt)
 	} else {
 		if text != "" {
 			for _, t := range splitText(text, MaxTextLength) {
 				p := base()
 				p["text"] = html.EscapeString(t)
 				p["parse_mode"] = "HTML"
-				parts = append(parts, part{"sendMessage", p})
+				parts = append(parts, part{method: "sendMessage", params: p})
 			}
 		}
 		for _, m := range media {
-			p := base()
-			method, field := mediaMethod(m.Kind)
-			p[field] = m.Ref
-			parts = append(parts, part{method, p})
+			parts = append(parts, mediaPart(m))
 		}
 	}
 	if len(parts) == 0 {
@@ -155,6 +184,30 @@ func (c *Channel) plan(d bot.Delivery) ([]part, error) {
 		}
 	}
 	return parts, nil
+}
+
+// uploadName is the file name an upload carries: the last element of
+// name, without control characters, at most 128 bytes; "file" if nothing
+// is left.
+func uploadName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	for len(name) > 128 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	if strings.Trim(name, ".") == "" {
+		return "file"
+	}
+	return name
 }
 
 func mediaMethod(k bot.MediaKind) (method, field string) {
@@ -280,4 +333,13 @@ func classify(err error) *bot.SendError {
 		se.Kind = bot.Transient
 	}
 	return se
+}
+
+// TypingOn shows "typing…" in a chat while a slow answer is prepared;
+// Telegram shows it for 5 seconds or until the bot's next message.
+func (c *Channel) TypingOn(ctx context.Context, chatID string) error {
+	if _, err := c.call(ctx, "sendChatAction", tgbotapi.Params{"chat_id": chatID, "action": "typing"}); err != nil {
+		return fmt.Errorf("show typing indicator: %w", classify(err))
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -415,5 +417,128 @@ func TestNewChecksConfig(t *testing.T) {
 	}
 	if got := DefaultLimits(true).PerSecond; got != 1000 {
 		t.Errorf("paid limit %v", got)
+	}
+}
+
+// TestSendUploadsGeneratedFile: a file the bot made (a person's data
+// export) goes up as multipart/form-data with its name and bytes.
+func TestSendUploadsGeneratedFile(t *testing.T) {
+	export := []byte(`{"person":{"language":"lo","country":"TH"},"subscriptions":["events"],"cases":[]}`)
+	doc := func(name string) []bot.Media {
+		return []bot.Media{{Kind: bot.MediaDocument, Name: name, MIME: "application/json", Data: export}}
+	}
+	tests := []struct {
+		name     string
+		reply    bot.Reply
+		file     string // the name the upload carries
+		caption  string
+		texts    int  // sendMessage parts before the document
+		keyboard bool // buttons under the document
+	}{
+		{name: "with a caption", reply: bot.Reply{Text: "ຂໍ້ມູນຂອງເຈົ້າ <JSON>", Media: doc("phuan-data.json")},
+			file: "phuan-data.json", caption: "ຂໍ້ມູນຂອງເຈົ້າ &lt;JSON&gt;"},
+		{name: "alone", reply: bot.Reply{Media: doc("ຂໍ້ມູນ.json")}, file: "ຂໍ້ມູນ.json"},
+		{name: "no name", reply: bot.Reply{Media: doc("")}, file: "file"},
+		{name: "a path for a name", reply: bot.Reply{Media: doc("../../etc/phuan\r\n.json")}, file: "phuan.json"},
+		{name: "after a long text", reply: bot.Reply{Text: laoText(1500), Media: doc("phuan-data.json"),
+			Buttons: [][]bot.Button{{{Label: "ເມນູ", Payload: "menu"}}}}, file: "phuan-data.json", texts: 1, keyboard: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			c, logs := newTestChannel(t, f, nil)
+			if err := c.Send(context.Background(), bot.Delivery{Seq: 1, ChatID: "700001", Reply: tc.reply}); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.callsTo("sendMessage")); n != tc.texts {
+				t.Errorf("%d text parts, want %d", n, tc.texts)
+			}
+			docs := f.callsTo("sendDocument")
+			if len(docs) != 1 {
+				t.Fatalf("%d sendDocument requests, want 1", len(docs))
+			}
+			call := docs[0]
+			up, ok := call.Files["document"]
+			if !ok || call.Params.Has("document") {
+				t.Fatalf("the document is not a multipart file: params %v, files %v", call.Params, call.Files)
+			}
+			if up.Name != tc.file || !bytes.Equal(up.Data, export) {
+				t.Errorf("uploaded %q with %d bytes, want %q with %d", up.Name, len(up.Data), tc.file, len(export))
+			}
+			if call.Params.Get("chat_id") != "700001" || call.Params.Get("caption") != tc.caption {
+				t.Errorf("params %v", call.Params)
+			}
+			if call.Params.Has("reply_markup") != tc.keyboard {
+				t.Errorf("keyboard on the document: %v, want %v", call.Params.Has("reply_markup"), tc.keyboard)
+			}
+			if strings.Contains(logs.String(), "subscriptions") {
+				t.Errorf("the file's content was logged")
+			}
+		})
+	}
+}
+
+// TestSendUploadErrors: an upload's failures are classified like any
+// send's (the library leaves the error code out of upload errors), and a
+// file over the Bot API's limit is refused without a request.
+func TestSendUploadErrors(t *testing.T) {
+	d := bot.Delivery{Seq: 2, ChatID: "700001", Reply: bot.Reply{Text: "data",
+		Media: []bot.Media{{Kind: bot.MediaDocument, Name: "phuan-data.json", Data: []byte("{}")}}}}
+	for _, tc := range []struct {
+		status     int
+		body       string
+		kind       bot.SendErrorKind
+		retryAfter time.Duration
+	}{
+		{403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`, bot.Unreachable, 0},
+		{429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 9","parameters":{"retry_after":9}}`, bot.Throttled, 9 * time.Second},
+		{400, `{"ok":false,"error_code":400,"description":"Bad Request: file must be non-empty"}`, bot.Permanent, 0},
+		{502, `<html>Bad Gateway</html>`, bot.Transient, 0},
+	} {
+		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.setResponder(func(method string, _ url.Values) (int, string, bool) {
+				return tc.status, tc.body, method == "sendDocument"
+			})
+			c, _ := newTestChannel(t, f, nil)
+			err := c.Send(context.Background(), d)
+			se := bot.ClassifySendError(err)
+			if se.Kind != tc.kind || se.RetryAfter != tc.retryAfter {
+				t.Fatalf("got %s after %s (%v), want %s after %s", se.Kind, se.RetryAfter, err, tc.kind, tc.retryAfter)
+			}
+			if strings.Contains(err.Error(), testToken) {
+				t.Fatalf("the error shows the token: %v", err)
+			}
+		})
+	}
+	f := newFakeAPI(t)
+	c, _ := newTestChannel(t, f, nil)
+	huge := d
+	huge.Reply.Media = []bot.Media{{Kind: bot.MediaDocument, Name: "big.json", Data: make([]byte, MaxUploadBytes+1)}}
+	if se := bot.ClassifySendError(c.Send(context.Background(), huge)); se.Kind != bot.Permanent {
+		t.Fatalf("an oversized file: %v", se)
+	}
+	if n := len(f.callsTo("")); n != 0 {
+		t.Fatalf("%d requests for an oversized file", n)
+	}
+}
+
+func TestTypingOn(t *testing.T) {
+	f := newFakeAPI(t)
+	c, _ := newTestChannel(t, f, nil)
+	if err := c.TypingOn(context.Background(), "700001"); err != nil {
+		t.Fatal(err)
+	}
+	calls := f.callsTo("sendChatAction")
+	if len(calls) != 1 || calls[0].Params.Get("chat_id") != "700001" || calls[0].Params.Get("action") != "typing" {
+		t.Fatalf("requests %+v", f.callsTo(""))
+	}
+	f.setResponder(func(method string, _ url.Values) (int, string, bool) {
+		return 403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`, true
+	})
+	err := c.TypingOn(context.Background(), "700001")
+	var se *bot.SendError
+	if !errors.As(err, &se) || se.Kind != bot.Unreachable || strings.Contains(err.Error(), testToken) {
+		t.Fatalf("got %v, want an unreachable send error", err)
 	}
 }

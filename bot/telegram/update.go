@@ -111,6 +111,12 @@ type inbound struct {
 	msg      *bot.Message
 	ignored  string // metric kind when msg is nil
 	callback string // callback query id to answer
+
+	// private is the id of a message in a private chat, mapped or
+	// ignored, recorded for a later ClearRecent.
+	private     int64
+	privateChat string
+	privateAt   time.Time
 }
 
 // key groups inbounds that must be submitted in order (one conversation).
@@ -208,6 +214,9 @@ func (c *Channel) convertMessage(in *inbound, m *message) {
 		in.ignored = "channel_post"
 		return
 	}
+	if ct == bot.ChatPrivate && m.MessageID > 0 {
+		in.private, in.privateChat, in.privateAt = m.MessageID, id(m.Chat.ID), unixTime(m.Date)
+	}
 	// A group that became a supergroup: both the old group's last message
 	// and the new supergroup's first one say so; one id for the pair lets
 	// the engine handle it once.
@@ -271,7 +280,34 @@ func (c *Channel) convertMessage(in *inbound, m *message) {
 	if m.IsTopicMessage && m.MessageThreadID != 0 {
 		msg.ThreadID = id(m.MessageThreadID)
 	}
+	msg.ReplyToText = c.replyToText(m)
 	in.msg = msg
+}
+
+// MaxReplyToText bounds Message.ReplyToText, in bytes.
+const MaxReplyToText = 4096
+
+// replyToText is the text (or caption) of the bot's own message that m
+// replies to, cut to MaxReplyToText bytes; "" when m replies to anyone
+// else, or only sits in a forum topic the bot opened (Telegram marks every
+// topic message as a reply to the topic's first, textless, message).
+func (c *Channel) replyToText(m *message) string {
+	r := m.ReplyToMessage
+	if r == nil || r.From == nil || c.botID == 0 || r.From.ID != c.botID || r.ForumTopicCreated != nil {
+		return ""
+	}
+	text := r.Text
+	if text == "" {
+		text = r.Caption
+	}
+	if len(text) <= MaxReplyToText {
+		return text
+	}
+	text = text[:MaxReplyToText]
+	for len(text) > 0 && !utf8.ValidString(text) {
+		text = text[:len(text)-1] // a character cut in two
+	}
+	return text
 }
 
 // serviceKind names a message with neither text nor media.

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"phuan/bot"
 )
@@ -35,9 +37,17 @@ type fixedClock struct{ t time.Time }
 
 func (c fixedClock) Now() time.Time { return c.t }
 
+// caseCard is the case card the bot posted in the moderators' room, which
+// testdata/moderator_*.json reply to.
+const caseCard = "C-0042 · unpaid wages · TH · urgent\nສະຖານະ: ເປີດ · ລໍຖ້າຜູ້ຊ່ວຍ\nຄົນ: K7Q (ບໍ່ໃຫ້ເຫັນຊື່)"
+
+// testRoom is the moderators' room of TestUpdates.
+const testRoom = "-1001700000009"
+
 // TestUpdates runs each recorded update in testdata/ through the webhook
-// and checks the message submitted (or the kind counted as ignored) and
-// the requests the bot made to the Bot API.
+// and checks the message submitted (or the kind counted as ignored), the
+// requests the bot made to the Bot API and the private message ids it
+// recorded for a later ClearRecent.
 func TestUpdates(t *testing.T) {
 	const longPayload = "course:enrol:tailoring-vientiane-2025:step:confirm:province:LA-VT:country:TH"
 	lao := func(id string, text string, sec int64) *bot.Message {
@@ -48,6 +58,10 @@ func TestUpdates(t *testing.T) {
 		return &bot.Message{ID: id, Channel: "telegram", ChatID: "-1001700000001", ChatType: bot.ChatGroup,
 			UserID: "700002", UserName: "Noy", Text: text, LanguageCode: "th", Time: at(sec)}
 	}
+	moderator := func(id, text string, sec int64, replyTo string) *bot.Message {
+		return &bot.Message{ID: id, Channel: "telegram", ChatID: testRoom, ChatType: bot.ChatGroup,
+			UserID: "800001", UserName: "Kham", Text: text, LanguageCode: "lo", Time: at(sec), ReplyToText: replyTo}
+	}
 	answered := func(id string) []apiCall {
 		return []apiCall{{Method: "answerCallbackQuery", Params: map[string][]string{"callback_query_id": {id}}}}
 	}
@@ -56,14 +70,30 @@ func TestUpdates(t *testing.T) {
 		want     *bot.Message // nil: ignored
 		ignored  string
 		requests []apiCall
+		recorded []int64 // message ids recorded in the private chat 700001
 	}{
-		{file: "private_text.json", want: lao("5001", "ສະບາຍດີ ຂ້ອຍຢາກຖາມເລື່ອງວີຊາ", 1734480000)},
-		{file: "private_start_deep_link.json", want: lao("5002", "/start src_radio-1", 1734480001)},
-		{file: "private_start_bad_deep_link.json", want: lao("5003", "/start", 1734480002)},
+		{file: "private_text.json", want: lao("5001", "ສະບາຍດີ ຂ້ອຍຢາກຖາມເລື່ອງວີຊາ", 1734480000), recorded: []int64{11}},
+		{file: "private_start_deep_link.json", want: lao("5002", "/start src_radio-1", 1734480001), recorded: []int64{12}},
+		{file: "private_start_bad_deep_link.json", want: lao("5003", "/start", 1734480002), recorded: []int64{13}},
 		{file: "group_command_at_bot.json", want: group("5004", "/ask ค่าแรงขั้นต่ำ", 1734480003)},
 		{file: "group_command_other_bot.json", ignored: "group_message"},
 		{file: "group_mention.json", want: group("5006", "ສະຖານທູດລາວ ຢູ່ໃສ?", 1734480005)},
-		{file: "group_reply_to_bot.json", want: group("5007", "ຂອບໃຈ", 1734480006)},
+		{file: "group_reply_to_bot.json", want: func() *bot.Message {
+			m := group("5007", "ຂອບໃຈ", 1734480006)
+			m.ReplyToText = "ສະບາຍດີ"
+			return m
+		}()},
+		// In the moderators' room a reply to the bot's case card carries
+		// the card's text (or caption), so handlers find the case; a reply
+		// to anyone else carries none.
+		{file: "moderator_reply_to_case_card.json", want: moderator("5030", "ພວກເຮົາຈະໂທຫາເຈົ້າມື້ອື່ນ", 1734480030, caseCard)},
+		{file: "moderator_reply_to_card_photo.json", want: moderator("5031", "ຮູບນີ້ແມ່ນສັນຍາບໍ?", 1734480031, "C-0043 · passport taken · MY")},
+		{file: "moderator_reply_to_member.json", want: moderator("5032", "ເຫັນດີ", 1734480032, "")},
+		{file: "moderator_topic_reply_to_card.json", want: func() *bot.Message {
+			m := moderator("5033", "ສະບາຍດີ, ຂ້ອຍແມ່ນຜູ້ຊ່ວຍຈາກ Phuan", 1734480033, caseCard)
+			m.ThreadID = "77"
+			return m
+		}()},
 		{file: "group_plain_text.json", ignored: "group_message"},
 		{file: "forum_topic_command.json", want: &bot.Message{ID: "5009", Channel: "telegram", ChatID: "-1001700000002",
 			ChatType: bot.ChatGroup, ThreadID: "42", UserID: "700002", UserName: "Noy", Text: "/close",
@@ -83,12 +113,13 @@ func TestUpdates(t *testing.T) {
 			ChatType: bot.ChatPrivate, UserID: "700001", UserName: "ສົມໃຈ", Payload: "t:ZZZZZZZZZZ",
 			LanguageCode: "lo", Time: testNow}, requests: answered("4382000000000003")},
 		{file: "voice.json", want: withMedia(lao("5014", "", 1734480010),
-			bot.Media{Kind: bot.MediaVoice, Ref: "AwACAgUAAxkBAAIBVoice", MIME: "audio/ogg", Size: 12840})},
+			bot.Media{Kind: bot.MediaVoice, Ref: "AwACAgUAAxkBAAIBVoice", MIME: "audio/ogg", Size: 12840}), recorded: []int64{21}},
 		{file: "photo.json", want: withMedia(lao("5015", "ສັນຍາຈ້າງງານ <ຂອງຂ້ອຍ> & ໃບຮັບເງິນ", 1734480011),
-			bot.Media{Kind: bot.MediaPhoto, Ref: "PHOTO-large", Size: 88120})},
+			bot.Media{Kind: bot.MediaPhoto, Ref: "PHOTO-large", Size: 88120}), recorded: []int64{22}},
 		{file: "private_sticker.json", want: withMedia(lao("5026", "", 1734480020),
-			bot.Media{Kind: bot.MediaOther, Ref: "STICKER-1", Size: 20000})},
-		{file: "private_location.json", ignored: "unsupported_content"},
+			bot.Media{Kind: bot.MediaOther, Ref: "STICKER-1", Size: 20000}), recorded: []int64{24}},
+		// Not passed on, but on the phone all the same: recorded.
+		{file: "private_location.json", ignored: "unsupported_content", recorded: []int64{25}},
 		{file: "my_chat_member_kicked.json", want: &bot.Message{ID: "5016", Channel: "telegram", ChatID: "700001",
 			ChatType: bot.ChatPrivate, UserID: "700001", LanguageCode: "lo", Event: bot.EventBlocked, Time: at(1734480012)}},
 		{file: "my_chat_member_restored.json", want: &bot.Message{ID: "5017", Channel: "telegram", ChatID: "700001",
@@ -121,6 +152,7 @@ func TestUpdates(t *testing.T) {
 			}
 			c, logs := newTestChannel(t, f, func(cfg *Config) {
 				cfg.WebhookSecret, cfg.Payloads, cfg.Clock = testSecret, s, fixedClock{testNow}
+				cfg.ModeratorChatID = testRoom
 			})
 			rec := newRecorder()
 			resp := postUpdate(t, c.WebhookHandler(rec), body)
@@ -152,8 +184,36 @@ func TestUpdates(t *testing.T) {
 					t.Errorf("request %d = %+v, want %+v", i, reqs[i], tc.requests[i])
 				}
 			}
+			recorded, err := s.RecentMessageIDs("telegram", "700001", time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(recorded, tc.recorded) {
+				t.Errorf("recorded message ids %v, want %v", recorded, tc.recorded)
+			}
 			assertNoSecrets(t, logs.String())
+			if strings.Contains(logs.String(), "C-0042") {
+				t.Errorf("logs contain the card's text:\n%s", logs)
+			}
 		})
+	}
+}
+
+// TestReplyToTextBounded: a long message of the bot's comes back cut to
+// MaxReplyToText bytes on a character boundary.
+func TestReplyToTextBounded(t *testing.T) {
+	long := "C-0042 · " + strings.Repeat("ກ", 2000) // 3 bytes a letter
+	body := fmt.Sprintf(`{"update_id":6001,"message":{"message_id":5,"from":{"id":800001,"is_bot":false,"first_name":"K"},"chat":{"id":%s,"type":"supergroup"},"date":1734480000,"text":"ok","reply_to_message":{"message_id":4,"from":{"id":%d,"is_bot":true,"first_name":"Phuan"},"chat":{"id":%s,"type":"supergroup"},"date":1734470000,"text":%q}}}`,
+		testRoom, testBotID, testRoom, long)
+	f := newFakeAPI(t)
+	c, _ := newTestChannel(t, f, func(cfg *Config) { cfg.WebhookSecret, cfg.ModeratorChatID = testSecret, testRoom })
+	rec := newRecorder()
+	if code := postUpdate(t, c.WebhookHandler(rec), []byte(body)).Code; code != http.StatusOK {
+		t.Fatalf("webhook answered %d", code)
+	}
+	got := rec.messages()[0].ReplyToText
+	if len(got) > MaxReplyToText || len(got) < MaxReplyToText-3 || !utf8.ValidString(got) || !strings.HasPrefix(long, got) {
+		t.Fatalf("ReplyToText of %d bytes (valid UTF-8: %v), want a prefix of at most %d", len(got), utf8.ValidString(got), MaxReplyToText)
 	}
 }
 
@@ -266,6 +326,38 @@ func TestFilterText(t *testing.T) {
 		got, keep := c.filterText(tc.text, tc.m, ct)
 		if got != tc.want || keep != tc.keep {
 			t.Errorf("filterText(%q) = %q, %v; want %q, %v", tc.text, got, keep, tc.want, tc.keep)
+		}
+	}
+}
+
+// TestDeepLinkFromGroup: a link a group message carries to the private chat
+// (https://t.me/BOT?start=PAYLOAD, BOT from BotUserName) arrives, when the
+// person presses Start, as "/start PAYLOAD" in their private chat.
+func TestDeepLinkFromGroup(t *testing.T) {
+	f := newFakeAPI(t)
+	c, _ := newTestChannel(t, f, func(cfg *Config) { cfg.WebhookSecret = testSecret })
+	const payload = "case_C-0042"
+	link := "https://t.me/" + c.BotUserName() + "?start=" + payload
+	if link != "https://t.me/phuan_bot?start=case_C-0042" {
+		t.Fatalf("link %q", link)
+	}
+	err := c.Send(t.Context(), bot.Delivery{ChatID: "-1001700000001", Group: true, Reply: bot.Reply{Text: "ລົມກັບຜູ້ຊ່ວຍແບບສ່ວນຕົວ",
+		Buttons: [][]bot.Button{{{Label: "ເປີດ", URL: link}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if markup := f.callsTo("sendMessage")[0].Params.Get("reply_markup"); !strings.Contains(markup, `"url":"`+link+`"`) {
+		t.Fatalf("keyboard %s", markup)
+	}
+	rec := newRecorder()
+	h := c.WebhookHandler(rec)
+	for i, text := range []string{"/start " + payload, "/start@" + testBotName + " " + payload} {
+		body := privateUpdate(int64(7000+i), int64(40+i), testNow, fmt.Sprintf(`"text":%q`, text))
+		if code := postUpdate(t, h, body).Code; code != http.StatusOK {
+			t.Fatalf("webhook answered %d", code)
+		}
+		if got := rec.messages()[i]; got.Text != "/start "+payload || got.ChatType != bot.ChatPrivate {
+			t.Errorf("%q arrived as %q in a %s chat", text, got.Text, got.ChatType)
 		}
 	}
 }
