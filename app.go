@@ -73,19 +73,23 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 		model.Guard = detector // a crisis never reaches the model, whatever the feature order
 	}
 	a.typing = typing
+	privacy := handlers.NewPrivacy(handlers.PrivacyConfig{Store: st, Cases: a.cases, Courses: a.courses.courses,
+		RetentionDays: cfg.RetentionDays})
+	answers := handlers.NewAnswers(kb, st).WithModel(model)
 	features := []handlers.Feature{
 		handlers.NewCrisisResponse(detector, a.cases, log), // crisis detection runs first, always
-		handlers.NewPrivacy(handlers.PrivacyConfig{Store: st, Cases: a.cases, Courses: a.courses.courses,
-			RetentionDays: cfg.RetentionDays}),
+		privacy,
 		a.cases, // an open case takes the person's messages before any other feature
 	}
 	// Courses, events, news and broadcasts take typed names and phone
 	// numbers in their flows: before the free-text answers.
-	features = append(features, a.courses.features()...)
+	courseFeatures := a.courses.features()
+	features = append(features, courseFeatures...)
 	// Free text falls through to search (and the model, when configured): keep it last.
-	features = append(features, handlers.NewAnswers(kb, st).WithModel(model))
+	features = append(features, answers)
+	menu := append(append([]handlers.Feature{answers, a.cases}, courseFeatures...), privacy)
 	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log, Features: features,
-		PrivateChatLink: a.privateChatLink})
+		Menu: menu, PrivateChatLink: a.privateChatLink})
 	a.sender = bot.NewSender(bot.SenderConfig{Store: st, Logger: log, Metrics: a.metrics, Clock: a.clock,
 		Hooks: a.courses.senderHooks(bot.SenderHooks{Unreachable: a.unreachable, ChatMoved: a.chatMoved})})
 	a.engine = bot.NewEngine(bot.EngineConfig{Store: st, Sender: a.sender, Handler: a.dialog,

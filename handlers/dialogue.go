@@ -35,12 +35,13 @@ type Store interface {
 
 // Dialogue is the bot.Handler that runs every conversation.
 type Dialogue struct {
-	store    Store
-	cat      *Catalog
-	clock    bot.Clock
-	log      *slog.Logger
-	features []Feature
-	link     func(channel string) string
+	store     Store
+	cat       *Catalog
+	clock     bot.Clock
+	log       *slog.Logger
+	features  []Feature
+	menuOrder []Feature
+	link      func(channel string) string
 }
 
 // Config configures a Dialogue.
@@ -50,6 +51,9 @@ type Config struct {
 	Clock    bot.Clock
 	Logger   *slog.Logger
 	Features []Feature
+	// Menu is the order of the features' entries in the main menu, which
+	// is not the order they are asked in; default Features.
+	Menu []Feature
 	// PrivateChatLink returns a link that opens a private chat with the bot
 	// on a channel (a Telegram deep link), or "".
 	PrivateChatLink func(channel string) string
@@ -63,8 +67,9 @@ func New(cfg Config) *Dialogue {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Dialogue{store: cfg.Store, cat: cfg.Catalog, clock: cfg.Clock,
-		log: cfg.Logger.With("component", "handlers"), features: cfg.Features, link: cfg.PrivateChatLink}
+	d := &Dialogue{store: cfg.Store, cat: cfg.Catalog, clock: cfg.Clock,
+		log: cfg.Logger.With("component", "handlers"), features: cfg.Features, menuOrder: cfg.Menu, link: cfg.PrivateChatLink}
+	return d
 }
 
 // Apology is the reply when handling a message failed.

@@ -208,7 +208,11 @@ func (d *Dialogue) updateProfile(t *Turn, change func(*store.Profile)) error {
 // menuButtons are the main menu: every feature's entries, then settings and help.
 func (d *Dialogue) menuButtons(t *Turn) [][]bot.Button {
 	var rows [][]bot.Button
-	for _, f := range d.features {
+	order := d.menuOrder
+	if order == nil {
+		order = d.features
+	}
+	for _, f := range order {
 		for _, b := range f.Menu(t) {
 			rows = append(rows, []bot.Button{b})
 		}
