@@ -91,7 +91,7 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log, Features: features,
 		Menu: menu, PrivateChatLink: a.privateChatLink})
 	a.sender = bot.NewSender(bot.SenderConfig{Store: st, Logger: log, Metrics: a.metrics, Clock: a.clock,
-		Hooks: a.courses.senderHooks(bot.SenderHooks{Unreachable: a.unreachable, ChatMoved: a.chatMoved})})
+		Hooks: a.courses.senderHooks(bot.SenderHooks{Unreachable: a.unreachable, ChatMoved: a.chatMoved, Held: a.held})})
 	a.engine = bot.NewEngine(bot.EngineConfig{Store: st, Sender: a.sender, Handler: a.dialog,
 		Apology: a.dialog.Apology, Logger: log, Metrics: a.metrics, Clock: a.clock})
 	a.metrics.Gauge("phuan_outbox_depth", "Messages waiting in the outbox.", func() float64 {

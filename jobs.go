@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"phuan/bot"
 	"phuan/scheduler"
 	"phuan/store"
 )
@@ -71,6 +72,16 @@ func (a *app) unreachable(channel, chatID, personID string) {
 	}
 	if _, err := a.store.UpdatePerson(p.ID, func(p *store.Person) error { p.Unreachable = true; return nil }); err != nil {
 		a.log.Error("mark person unreachable", "component", "main", "err", err)
+	}
+}
+
+// held tells the moderators when a helper's reply waits for the person to
+// write again (Messenger's 24-hour window); broadcasts count theirs.
+func (a *app) held(_ string, d bot.Delivery) {
+	if notice := a.cases.HeldNotice(d); len(notice) > 0 {
+		if err := a.sender.Enqueue(notice); err != nil {
+			a.log.Error("tell moderators a reply is held", "component", "main", "err", err)
+		}
 	}
 }
 

@@ -824,8 +824,11 @@ func (c *Cases) endByPerson(t *Turn) error {
 // toPerson addresses a reply to the person of a case, as a helper's message.
 func toPerson(cs *store.Case, r bot.Reply) bot.Envelope {
 	return bot.Envelope{Channel: cs.Channel, ChatID: cs.ChatID, PersonID: cs.PersonID,
-		Purpose: bot.PurposeModerator, Reply: r}
+		Purpose: bot.PurposeModerator, Ref: caseRefPrefix + cs.ID, Reply: r}
 }
+
+// caseRefPrefix marks outgoing messages of a case ("case:C-0042").
+const caseRefPrefix = "case:"
 
 // pt is a text for the person of a case, in their language.
 func (c *Cases) pt(cs *store.Case, key string, kv ...string) string {

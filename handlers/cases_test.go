@@ -1165,3 +1165,17 @@ func TestErasedCasesAreAnnouncedToTheRoom(t *testing.T) {
 		}
 	}
 }
+
+func TestHeldHelperReplyIsToldToTheRoom(t *testing.T) {
+	h := newCaseHarness(t)
+	h.consent("en", "TH")
+	id := h.intake("unpaid_wages", "TH", "no", "", "no")
+	d := bot.Delivery{ChatID: "u1", Purpose: bot.PurposeModerator, Ref: "case:" + id}
+	out := h.cases.HeldNotice(d)
+	if len(out) != 1 || out[0].ChatID != "moderators" || !strings.Contains(out[0].Reply.Text, id) {
+		t.Fatalf("held notice %+v", out)
+	}
+	if out := h.cases.HeldNotice(bot.Delivery{Purpose: bot.PurposeBroadcast, Ref: "broadcast:1:1"}); out != nil {
+		t.Fatalf("a broadcast got a case notice: %+v", out)
+	}
+}

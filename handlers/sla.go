@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"phuan/bot"
@@ -117,6 +118,21 @@ func (c *Cases) appendRoom(out []bot.Envelope, thread string, r bot.Reply) []bot
 		out = append(out, e)
 	}
 	return out
+}
+
+// HeldNotice tells the room that a helper's message to the person of a
+// case is held by the platform (Messenger's 24-hour window) until the person
+// writes again; nil for any other message.
+func (c *Cases) HeldNotice(d bot.Delivery) []bot.Envelope {
+	id, ok := strings.CutPrefix(d.Ref, caseRefPrefix)
+	if !ok || d.Purpose != bot.PurposeModerator {
+		return nil
+	}
+	threadID := ""
+	if cs, err := c.store.Case(id); err == nil {
+		threadID = cs.ThreadID
+	}
+	return c.appendRoom(nil, threadID, bot.Reply{Text: c.rt("case_room_held", "id", id)})
 }
 
 // ErasedNotices tells the moderators' room that the cases ids (as
