@@ -183,14 +183,6 @@ func (c *Cases) sayContacts(t *Turn, countries []string) {
 
 // contactLine is "📞 191 · Police (Thailand)" and what it helps with.
 func contactLine(ct knowledge.Contact, lang string) string {
-	pick := func(m map[string]string) string {
-		for _, l := range []string{lang, "lo", "en"} {
-			if s := strings.TrimSpace(m[l]); s != "" {
-				return s
-			}
-		}
-		return ""
-	}
 	var reach string
 	switch {
 	case ct.Phone != "":
@@ -200,8 +192,8 @@ func contactLine(ct knowledge.Contact, lang string) string {
 	default:
 		reach = "📍 " + ct.Address
 	}
-	line := reach + " · " + pick(ct.Name)
-	if helps := pick(ct.Helps); helps != "" {
+	line := reach + " · " + pick(ct.Name, lang)
+	if helps := pick(ct.Helps, lang); helps != "" {
 		line += "\n   " + helps
 	}
 	return line

@@ -244,7 +244,7 @@ func ContactLine(c knowledge.Contact, lang string) string {
 // pick returns the text in lang, else Lao, else English.
 func pick(m map[string]string, lang string) string {
 	for _, l := range []string{lang, "lo", "en"} {
-		if s := m[l]; s != "" {
+		if s := strings.TrimSpace(m[l]); s != "" {
 			return s
 		}
 	}
