@@ -171,7 +171,7 @@ func (a *app) close() {
 // serve runs the HTTP server, the channels and the workers until ctx ends.
 // listening, if set, is told the server's address once it accepts requests.
 func (a *app) serve(ctx context.Context, listening func(net.Addr)) error {
-	srv := bot.NewServer(a.metrics, nil, a.log)
+	srv := bot.NewServer(a.metrics, a.ready, a.log)
 	runners, err := a.addChannels(ctx, srv)
 	if err != nil {
 		a.close()
@@ -224,6 +224,12 @@ func (a *app) serve(ctx context.Context, listening func(net.Addr)) error {
 	stopJobs()
 	a.stop()
 	return nil
+}
+
+// ready reports whether the bot can take traffic: the data file answers.
+func (a *app) ready() error {
+	_, err := a.store.SchemaVersion()
+	return err
 }
 
 // hasWebhook reports whether a channel receives through the HTTP server.

@@ -142,6 +142,14 @@ func TestServeMessengerGetStartedToLaoAnswer(t *testing.T) {
 	if string(b) != "42" {
 		t.Fatalf("verification echoed %q", b)
 	}
+	resp, err = http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("readyz answered %d", resp.StatusCode)
+	}
 	resp, err = http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
