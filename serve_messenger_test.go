@@ -160,3 +160,29 @@ func TestServeMessengerGetStartedToLaoAnswer(t *testing.T) {
 		t.Fatalf("metrics:\n%s", b)
 	}
 }
+
+func TestMessengerSetupSendsProfileInThreeLanguages(t *testing.T) {
+	var got map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/me/messenger_profile") {
+			json.NewDecoder(r.Body).Decode(&got)
+		}
+		fmt.Fprint(w, `{"result":"success"}`)
+	}))
+	defer srv.Close()
+	vars := map[string]string{"MESSENGER_PAGE_TOKEN": "p", "MESSENGER_APP_SECRET": "s",
+		"MESSENGER_VERIFY_TOKEN": "v", "MESSENGER_API_URL": srv.URL}
+	var out, errOut strings.Builder
+	if code := run([]string{"messenger", "setup"}, env(vars), nil, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	body := fmt.Sprint(got)
+	for _, want := range []string{"GET_STARTED", "th_TH", "en_US", "ເມນູ"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("profile lacks %q: %s", want, body)
+		}
+	}
+	if code := run([]string{"messenger", "setup"}, env(nil), nil, &out, &errOut); code != 2 {
+		t.Errorf("setup without a token: exit %d", code)
+	}
+}
