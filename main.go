@@ -30,6 +30,7 @@ Usage:
   phuan events import [--data DIR] FILE
   phuan backup [--data DIR] FILE                            copy the data, also while serve runs
   phuan messenger setup                                      set the Page's Get Started button, greeting and menu
+  phuan bench inbound|broadcast|kb [--json]                 throughput, pacing and search on loopback (README "Performance")
   phuan healthcheck [--addr :8080]                          exit 0 when a local serve is healthy
 
 Settings are environment variables; see README.md.
@@ -67,6 +68,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return runEvents(cfg, args[1:], stdout, stderr)
 	case "messenger":
 		return runMessenger(ctx, cfg, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(cfg, args[1:], stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(cfg, args[1:], stderr)
 	case "help", "-h", "--help":

@@ -107,7 +107,7 @@ func (s *Sender) AddChannel(ch Channel, limits Limits) {
 	s.channels[ch.Name()] = &senderChannel{ch: ch, lim: newLimiter(limits, s.cfg.Clock.Now())}
 }
 
-// SetLimits replaces a registered channel's limits.
+// SetLimits replaces a registered channel's limits. Call before Start.
 func (s *Sender) SetLimits(name string, limits Limits) {
 	if sc := s.channels[name]; sc != nil {
 		sc.lim = newLimiter(limits, s.cfg.Clock.Now())

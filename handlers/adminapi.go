@@ -194,6 +194,18 @@ func (a *adminAPI) fail(w http.ResponseWriter, err error) {
 	}
 }
 
+// failImport answers an import whose file could not be read: the file's
+// problem, not the server's, so 400 with what is wrong.
+func (a *adminAPI) failImport(w http.ResponseWriter, err error) {
+	var ie *ImportError
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &ie) || errors.As(err, &tooBig) {
+		a.fail(w, err)
+		return
+	}
+	writeError(w, http.StatusBadRequest, err.Error(), "")
+}
+
 // decode reads a JSON body strictly into v.
 func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
@@ -395,7 +407,7 @@ func (a *adminAPI) importCourses(w http.ResponseWriter, r *http.Request) {
 	}
 	cs, err := ParseCourses(importName(r), data)
 	if err != nil {
-		a.fail(w, err)
+		a.failImport(w, err)
 		return
 	}
 	if err := a.cfg.Store.ImportCourses(cs, a.cfg.Clock.Now()); err != nil {
@@ -504,7 +516,7 @@ func (a *adminAPI) importEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	es, err := ParseEvents(importName(r), data, a.cfg.Location)
 	if err != nil {
-		a.fail(w, err)
+		a.failImport(w, err)
 		return
 	}
 	if err := a.cfg.Store.ImportEvents(es, a.cfg.Clock.Now()); err != nil {

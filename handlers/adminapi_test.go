@@ -343,3 +343,20 @@ func FuzzParseCourses(f *testing.F) {
 		ParseEvents(name, data, store.LaoTime())
 	})
 }
+
+func TestAdminAPIImportOfAFileThatIsNotAListIsABadRequest(t *testing.T) {
+	srv, _, _ := newAdmin(t, testToken)
+	for _, path := range []string{"/admin/api/courses/import", "/admin/api/events/import"} {
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader("0"))
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("Content-Type", "application/yaml")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s with a YAML scalar answered %d, want 400", path, resp.StatusCode)
+		}
+	}
+}

@@ -52,7 +52,7 @@ func (s *Store) Conversation(channel, chatID string, now time.Time) (*Conversati
 
 // SaveConversation writes a chat's state.
 func (s *Store) SaveConversation(c *Conversation) error {
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketConversations), conversationKey(c.Channel, c.ChatID), c)
 	})
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 const FileName = "phuan.db"
 
 // batchDelay is how long bbolt waits to coalesce concurrent writes.
-const batchDelay = 2 * time.Millisecond
+const batchDelay = 500 * time.Microsecond
 
 // ErrInUse is returned by Open when another process holds the data folder.
 var ErrInUse = errors.New("the data folder is in use by another phuan process")
