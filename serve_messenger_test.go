@@ -55,7 +55,12 @@ func (f *fakeGraph) next(t *testing.T) map[string]any {
 // startServe runs the real serve wiring and returns its base URL.
 func startServe(t *testing.T, cfg *Config) string {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return startServeLogging(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// startServeLogging is startServe with the app's logger.
+func startServeLogging(t *testing.T, cfg *Config, log *slog.Logger) string {
+	t.Helper()
 	a, err := openApp(cfg, log, handlers.Room{Channel: "telegram", ChatID: cfg.TelegramModeratorChat})
 	if err != nil {
 		t.Fatal(err)
