@@ -52,7 +52,7 @@ func TestNoPersonalDataOrTokensInLogs(t *testing.T) {
 		"PHUAN_DATA_DIR": t.TempDir(), "PHUAN_ADDR": "127.0.0.1:0", "PHUAN_LOG_LEVEL": "debug",
 		"TELEGRAM_BOT_TOKEN": tgToken, "TELEGRAM_API_ENDPOINT": api.srv.URL + "/bot%s/%s",
 		"TELEGRAM_MODERATOR_CHAT_ID": "-100777",
-		"MESSENGER_PAGE_TOKEN": fbToken, "MESSENGER_APP_SECRET": fbSecret,
+		"MESSENGER_PAGE_TOKEN":       fbToken, "MESSENGER_APP_SECRET": fbSecret,
 		"MESSENGER_VERIFY_TOKEN": "verify", "MESSENGER_API_URL": graph.srv.URL,
 	}))
 	if err != nil {
