@@ -156,6 +156,23 @@ type caseChat struct {
 
 func caseChatKey(channel, chatID string) []byte { return []byte(channel + "\x00" + chatID) }
 
+// readCaseChat reads a chat's record; a chat without cases has an empty one.
+func readCaseChat(tx *bolt.Tx, channel, chatID string) (caseChat, error) {
+	var cc caseChat
+	chats := tx.Bucket(bucketCaseChats)
+	if chats == nil {
+		return cc, nil
+	}
+	raw := chats.Get(caseChatKey(channel, chatID))
+	if raw == nil {
+		return cc, nil
+	}
+	if err := json.Unmarshal(raw, &cc); err != nil {
+		return cc, fmt.Errorf("decode chat cases: %w", err)
+	}
+	return cc, nil
+}
+
 // OpenCase stores a new case for c.Channel and c.ChatID, giving it the
 // next number, the chat's alias (a new random one for a chat's first
 // case) and the status open. It fails with ErrCaseOpen when the chat
@@ -333,22 +350,13 @@ func (s *Store) UpdateCase(id string, change func(*Case) error) (*Case, error) {
 func (s *Store) LatestCase(channel, chatID string) (*Case, error) {
 	var c *Case
 	err := s.view(func(tx *bolt.Tx) error {
-		chats := tx.Bucket(bucketCaseChats)
-		if chats == nil {
-			return ErrNotFound
-		}
-		raw := chats.Get(caseChatKey(channel, chatID))
-		if raw == nil {
-			return ErrNotFound
-		}
-		var cc caseChat
-		if err := json.Unmarshal(raw, &cc); err != nil {
-			return fmt.Errorf("decode chat cases: %w", err)
+		cc, err := readCaseChat(tx, channel, chatID)
+		if err != nil {
+			return err
 		}
 		if len(cc.Seqs) == 0 {
 			return ErrNotFound
 		}
-		var err error
 		c, err = getCase(tx.Bucket(bucketCases), cc.Seqs[len(cc.Seqs)-1])
 		return err
 	})
@@ -362,17 +370,9 @@ func (s *Store) LatestCase(channel, chatID string) (*Case, error) {
 func (s *Store) ChatCases(channel, chatID string) ([]*Case, error) {
 	var out []*Case
 	err := s.view(func(tx *bolt.Tx) error {
-		chats := tx.Bucket(bucketCaseChats)
-		if chats == nil {
-			return nil
-		}
-		raw := chats.Get(caseChatKey(channel, chatID))
-		if raw == nil {
-			return nil
-		}
-		var cc caseChat
-		if err := json.Unmarshal(raw, &cc); err != nil {
-			return fmt.Errorf("decode chat cases: %w", err)
+		cc, err := readCaseChat(tx, channel, chatID)
+		if err != nil {
+			return err
 		}
 		for _, seq := range cc.Seqs {
 			c, err := getCase(tx.Bucket(bucketCases), seq)
