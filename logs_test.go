@@ -2,12 +2,8 @@ package main
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -71,17 +67,7 @@ func TestNoPersonalDataOrTokensInLogs(t *testing.T) {
 		api.next(t)
 	}
 	// Messenger: a good event with the marker, and one with a bad signature.
-	post := func(body, secret string) {
-		req, _ := http.NewRequest("POST", base+messengerWebhookPath, strings.NewReader(body))
-		mac := hmac.New(sha256.New, []byte(secret))
-		mac.Write([]byte(body))
-		req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-	}
+	post := func(body, secret string) { postSigned(t, base+messengerWebhookPath, body, secret) }
 	event := fmt.Sprintf(`{"object":"page","entry":[{"id":"1","time":1,"messaging":[{"sender":{"id":"555"},"recipient":{"id":"1"},"timestamp":%d,"message":{"mid":"m-1","text":"%s %s"}}]}]}`,
 		time.Now().UnixMilli(), marker, phone)
 	post(event, fbSecret)

@@ -52,6 +52,22 @@ func (f *fakeGraph) next(t *testing.T) map[string]any {
 	}
 }
 
+// postSigned posts a Messenger webhook body signed with secret and
+// returns the status code.
+func postSigned(t *testing.T, url, body, secret string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(body))
+	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // startServe runs the real serve wiring and returns its base URL.
 func startServe(t *testing.T, cfg *Config) string {
 	t.Helper()
@@ -99,16 +115,7 @@ func TestServeMessengerGetStartedToLaoAnswer(t *testing.T) {
 	base := startServe(t, cfg)
 	post := func(event string, secret string) int {
 		body := `{"object":"page","entry":[{"id":"1","time":1,"messaging":[` + event + `]}]}`
-		req, _ := http.NewRequest("POST", base+messengerWebhookPath, strings.NewReader(body))
-		mac := hmac.New(sha256.New, []byte(secret))
-		mac.Write([]byte(body))
-		req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return postSigned(t, base+messengerWebhookPath, body, secret)
 	}
 	now := time.Now().UnixMilli()
 	ev := func(n int, inner string) string {
