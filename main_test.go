@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -144,5 +145,17 @@ func TestBackupCommand(t *testing.T) {
 func TestHealthcheckFailsWithoutServer(t *testing.T) {
 	if err := healthcheck("127.0.0.1:1", time.Second); err == nil {
 		t.Fatal("healthcheck passed with nothing listening")
+	}
+}
+
+func TestDamagedDataFileGivesOneClearLine(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, store.FileName), bytes.Repeat([]byte("garbage!"), 4096), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := chat(t, dir, "/start\n")
+	line := strings.TrimSpace(stderr)
+	if code != 1 || !strings.Contains(line, "not a phuan data file, or damaged") || strings.Contains(line, "\n") {
+		t.Fatalf("exit %d: %q", code, stderr)
 	}
 }
