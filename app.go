@@ -61,7 +61,7 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 	a := &app{cfg: cfg, log: log, clock: bot.SystemClock{}, store: st, metrics: bot.NewMetrics(), kb: kb, catalog: cat,
 		moderators: handlers.NewModerators(room, cfg.Moderator)}
 	a.cases = handlers.NewCases(handlers.CasesConfig{Store: st, Catalog: cat, Moderators: a.moderators,
-		Topics: a.topics(), Contacts: kb, Location: cfg.Location, Logger: log})
+		Topics: a.topics(room), Contacts: kb, Location: cfg.Location, Logger: log})
 	a.courses = newCourseParts(a, cat, a.moderators)
 	detector := crisis.New()
 	model, typing, err := newModel(cfg, st, log, a.metrics)
@@ -103,7 +103,10 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 
 // topics opens case topics in the Telegram moderators' room once Telegram
 // runs; before that, and without Telegram, cards are plain messages.
-func (a *app) topics() handlers.Topics {
+func (a *app) topics(room handlers.Room) handlers.Topics {
+	if room.Channel != telegram.Name {
+		return nil // the console's room has no topics
+	}
 	return handlers.TopicsFunc(func(ctx context.Context, chatID, name string) (string, error) {
 		if a.tg == nil {
 			return "", errors.New("no telegram channel for forum topics")
