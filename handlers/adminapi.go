@@ -206,6 +206,19 @@ func (a *adminAPI) failImport(w http.ResponseWriter, err error) {
 	writeError(w, http.StatusBadRequest, err.Error(), "")
 }
 
+// pathID reconciles the id in a PUT address with the one in the body:
+// the body may omit it, not contradict it.
+func pathID(bodyID *string, pathID string) error {
+	if pathID == "" {
+		return nil
+	}
+	if *bodyID != "" && *bodyID != pathID {
+		return &store.FieldError{Field: "id", Problem: "differs from the id in the address"}
+	}
+	*bodyID = pathID
+	return nil
+}
+
 // decode reads a JSON body strictly into v.
 func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
@@ -296,13 +309,11 @@ func (a *adminAPI) saveCourse(w http.ResponseWriter, r *http.Request, id string)
 		a.fail(w, err)
 		return
 	}
-	if id != "" {
-		if in.ID != "" && in.ID != id {
-			a.fail(w, &store.FieldError{Field: "id", Problem: "differs from the id in the address"})
-			return
-		}
-		in.ID = id
-	} else if in.ID != "" {
+	if err := pathID(&in.ID, id); err != nil {
+		a.fail(w, err)
+		return
+	}
+	if id == "" && in.ID != "" {
 		if _, err := a.cfg.Store.Course(in.ID); err == nil {
 			a.fail(w, &store.FieldError{Field: "id", Problem: "a course with this id exists; use PUT to change it"})
 			return
@@ -471,13 +482,11 @@ func (a *adminAPI) saveEvent(w http.ResponseWriter, r *http.Request, id string) 
 		a.fail(w, err)
 		return
 	}
-	if id != "" {
-		if in.ID != "" && in.ID != id {
-			a.fail(w, &store.FieldError{Field: "id", Problem: "differs from the id in the address"})
-			return
-		}
-		in.ID = id
-	} else if in.ID != "" {
+	if err := pathID(&in.ID, id); err != nil {
+		a.fail(w, err)
+		return
+	}
+	if id == "" && in.ID != "" {
 		// A built-in event (imd-YEAR) may be replaced by a stored one.
 		if old, err := a.cfg.Store.Event(in.ID); err == nil && old.Builtin == "" {
 			a.fail(w, &store.FieldError{Field: "id", Problem: "an event with this id exists; use PUT to change it"})

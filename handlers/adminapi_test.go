@@ -360,3 +360,17 @@ func TestAdminAPIImportOfAFileThatIsNotAListIsABadRequest(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminAPIPutRefusesAnIDThatContradictsTheAddress(t *testing.T) {
+	srv, _, _ := newAdmin(t, testToken)
+	created := call(t, srv, "POST", "/admin/api/courses", testToken, goodCourse)
+	if created.status != 200 && created.status != 201 {
+		t.Fatalf("create: %d %s", created.status, created.raw)
+	}
+	id, _ := created.body["id"].(string)
+	body := strings.Replace(goodCourse, "{", `{"id": "another",`, 1)
+	r := call(t, srv, "PUT", "/admin/api/courses/"+id, testToken, body)
+	if r.status != 400 || r.body["field"] != "id" {
+		t.Fatalf("PUT with a contradicting id: %d %s", r.status, r.raw)
+	}
+}

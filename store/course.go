@@ -215,16 +215,22 @@ func (s *Store) PutCourse(c *Course, now time.Time) error {
 
 // ImportCourses saves every course in one transaction: all or none.
 func (s *Store) ImportCourses(cs []Course, now time.Time) error {
+	return importAll(s, "course", cs, now, putCourse)
+}
+
+// importAll saves items with put in one transaction: all or none. Errors
+// name the item by its place in the file (1-based).
+func importAll[T any](s *Store, what string, items []T, now time.Time, put func(*bolt.Tx, *T, time.Time) error) error {
 	err := s.update(func(tx *bolt.Tx) error {
-		for i := range cs {
-			if err := putCourse(tx, &cs[i], now); err != nil {
-				return fmt.Errorf("course %d: %w", i+1, err)
+		for i := range items {
+			if err := put(tx, &items[i], now); err != nil {
+				return fmt.Errorf("%s %d: %w", what, i+1, err)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("import courses: %w", err)
+		return fmt.Errorf("import %ss: %w", what, err)
 	}
 	return nil
 }

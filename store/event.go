@@ -107,18 +107,7 @@ func (s *Store) PutEvent(e *Event, now time.Time) error {
 
 // ImportEvents saves every event in one transaction: all or none.
 func (s *Store) ImportEvents(es []Event, now time.Time) error {
-	err := s.update(func(tx *bolt.Tx) error {
-		for i := range es {
-			if err := putEvent(tx, &es[i], now); err != nil {
-				return fmt.Errorf("event %d: %w", i+1, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("import events: %w", err)
-	}
-	return nil
+	return importAll(s, "event", es, now, putEvent)
 }
 
 func putEvent(tx *bolt.Tx, e *Event, now time.Time) error {
