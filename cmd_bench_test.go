@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,7 +20,9 @@ func benchCmd(t *testing.T, args ...string) (string, string, int) {
 }
 
 func TestBenchInboundRunsPhuanAndEcho(t *testing.T) {
-	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "phuan-bench-*"))
+	// A private temporary folder: other packages' tests create bench folders in the shared one.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	out, stderr, code := benchCmd(t, "inbound", "--people", "3", "--messages", "24", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -48,9 +49,8 @@ func TestBenchInboundRunsPhuanAndEcho(t *testing.T) {
 	if !strings.Contains(stderr, "inbound phuan") || !strings.Contains(stderr, "24/24 updates") {
 		t.Fatalf("no progress line on stderr: %q", stderr)
 	}
-	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "phuan-bench-*"))
-	if len(after) > len(before) {
-		t.Fatalf("data folders left behind: %v", after)
+	if left, _ := filepath.Glob(filepath.Join(tmp, "phuan-bench-*")); len(left) > 0 {
+		t.Fatalf("data folders left behind: %v", left)
 	}
 }
 
