@@ -29,7 +29,7 @@ func (f HandlerFunc) Handle(ctx context.Context, m Message) ([]Envelope, error) 
 // InboundStore is the persistence the engine needs.
 type InboundStore interface {
 	AcceptInbound(id string, body []byte, now time.Time) (uint64, bool, error)
-	CompleteInbound(seq uint64, replies []store.OutboxItem) error
+	CompleteInbound(seq uint64, replies []store.OutboxItem, w *store.TurnWrites) error
 	PendingInbound() ([]store.InboxItem, error)
 }
 
@@ -101,7 +101,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		var m Message
 		if err := json.Unmarshal(it.Body, &m); err != nil {
 			e.log.Error("drop unreadable stored message", "seq", it.Seq, "err", err)
-			if err := e.cfg.Store.CompleteInbound(it.Seq, nil); err != nil {
+			if err := e.cfg.Store.CompleteInbound(it.Seq, nil, nil); err != nil {
 				return fmt.Errorf("start engine: %w", err)
 			}
 			continue
@@ -222,13 +222,17 @@ func (e *Engine) work(ctx context.Context) {
 }
 
 func (e *Engine) handle(ctx context.Context, it queued) {
-	envs := e.callHandler(ctx, it.msg)
+	ctx, writes := store.WithTurnWrites(ctx)
+	envs, ok := e.callHandler(ctx, it.msg)
+	if !ok {
+		writes = nil // a failed turn leaves no state behind, only its apology
+	}
 	items, err := Envelopes(envs, e.cfg.Clock.Now())
 	if err != nil {
 		e.log.Error("encode replies", "seq", it.seq, "err", err)
 		items = nil
 	}
-	if err := e.cfg.Store.CompleteInbound(it.seq, items); err != nil {
+	if err := e.cfg.Store.CompleteInbound(it.seq, items, writes); err != nil {
 		// The message stays stored and is handled again at the next start.
 		e.log.Error("store replies", "seq", it.seq, "err", err)
 		return
@@ -239,21 +243,23 @@ func (e *Engine) handle(ctx context.Context, it queued) {
 	}
 }
 
-func (e *Engine) callHandler(ctx context.Context, m Message) (envs []Envelope) {
+// callHandler runs the handler; ok is false when it failed or panicked
+// (the replies then end with an apology).
+func (e *Engine) callHandler(ctx context.Context, m Message) (envs []Envelope, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			e.cfg.Metrics.Inc("phuan_handler_panics_total")
 			e.log.Error("handler panicked", "channel", m.Channel, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			envs = e.apology(m)
+			envs, ok = e.apology(m), false
 		}
 	}()
 	envs, err := e.cfg.Handler.Handle(ctx, m)
 	if err != nil {
 		e.cfg.Metrics.Inc("phuan_handler_errors_total")
 		e.log.Error("handle message", "channel", m.Channel, "err", err)
-		return append(envs, e.apology(m)...)
+		return append(envs, e.apology(m)...), false
 	}
-	return envs
+	return envs, true
 }
 
 func (e *Engine) apology(m Message) []Envelope {

@@ -329,3 +329,49 @@ func BenchmarkEngineThroughput(b *testing.B) {
 	r.settle(b)
 	b.ReportMetric(float64(per*chats)/time.Since(start).Seconds(), "msgs/s")
 }
+
+// TestTurnStateIsStoredWithItsReplies: a conversation saved during a turn
+// is written in the transaction that stores the replies; a turn that fails
+// leaves its state unsaved, and the state outside a turn is saved at once.
+func TestTurnStateIsStoredWithItsReplies(t *testing.T) {
+	rec := newRecorder("test")
+	var st *store.Store
+	h := HandlerFunc(func(ctx context.Context, m Message) ([]Envelope, error) {
+		c := &store.Conversation{Channel: m.Channel, ChatID: m.ChatID, Lang: "lo", Step: m.Text}
+		if err := st.SaveTurnConversation(ctx, c); err != nil {
+			return nil, err
+		}
+		// Not yet visible: it is stored with the replies.
+		if got, err := st.Conversation(m.Channel, m.ChatID, time.Now()); err != nil || got.Step == m.Text {
+			return nil, fmt.Errorf("state written before the replies: %+v, %v", got, err)
+		}
+		if m.Text == "fail" {
+			return nil, fmt.Errorf("lookup failed")
+		}
+		return echo(ctx, m)
+	})
+	r := startRig(t, t.TempDir()+"/phuan.db", rec, h)
+	defer r.close()
+	st = r.store
+	for i, text := range []string{"one", "fail"} {
+		m := msg("p", i)
+		m.Text = text
+		if _, err := r.engine.Submit(m); err != nil {
+			t.Fatal(err)
+		}
+		r.settle(t)
+	}
+	if got := strings.Join(rec.texts("p"), "|"); got != "re:one|sorry" {
+		t.Fatalf("replies %q", got)
+	}
+	c, err := st.Conversation("test", "p", time.Now())
+	if err != nil || c.Step != "one" || c.Lang != "lo" {
+		t.Fatalf("stored state %+v, %v; want the first turn's", c, err)
+	}
+	if err := st.SaveTurnConversation(context.Background(), &store.Conversation{Channel: "test", ChatID: "q", Step: "now"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := st.Conversation("test", "q", time.Now()); err != nil || c.Step != "now" {
+		t.Fatalf("state saved outside a turn: %+v, %v", c, err)
+	}
+}

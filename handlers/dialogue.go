@@ -30,6 +30,7 @@ type Store interface {
 	MoveIdentity(old, moved store.Identity) error
 	Conversation(channel, chatID string, now time.Time) (*store.Conversation, error)
 	SaveConversation(*store.Conversation) error
+	SaveTurnConversation(context.Context, *store.Conversation) error
 	DeleteConversation(channel, chatID string) error
 }
 
@@ -111,7 +112,7 @@ func (d *Dialogue) Handle(ctx context.Context, m bot.Message) ([]bot.Envelope, e
 	}
 	if t.convDirty || t.Conv.Lang != t.Lang {
 		t.Conv.Lang = t.Lang
-		if err := d.store.SaveConversation(t.Conv); err != nil {
+		if err := d.store.SaveTurnConversation(ctx, t.Conv); err != nil {
 			return t.out, err
 		}
 	}

@@ -59,7 +59,7 @@ func TestEraseLeavesNoTraceInTheDataFolder(t *testing.T) {
 	s.RecordContact("telegram", "4242", now)
 	// Churn: a handled message whose text was deleted the normal way lingers in freed pages.
 	seq, _, _ := s.AcceptInbound("telegram:1", []byte(`{"text":"`+marker+` handled"}`), now)
-	s.CompleteInbound(seq, nil)
+	s.CompleteInbound(seq, nil, nil)
 	if len(scanFolder(t, dir, []byte(marker))) == 0 {
 		t.Fatal("the marker was never written: the test proves nothing")
 	}

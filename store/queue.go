@@ -1,9 +1,11 @@
 package store
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -68,11 +70,19 @@ func (s *Store) AcceptInbound(id string, body []byte, now time.Time) (seq uint64
 }
 
 // CompleteInbound removes a handled update and queues its replies in one
-// transaction. The replies' sequence numbers are filled in.
-func (s *Store) CompleteInbound(seq uint64, replies []OutboxItem) error {
+// transaction, with the writes its turn left (nil for none): state and
+// replies are stored together or not at all. The replies' sequence numbers
+// are filled in.
+func (s *Store) CompleteInbound(seq uint64, replies []OutboxItem, w *TurnWrites) error {
+	convs := w.conversations()
 	err := s.batch(func(tx *bolt.Tx) error {
 		if err := putOutbox(tx, replies); err != nil {
 			return err
+		}
+		for _, c := range convs {
+			if err := putJSON(tx.Bucket(bucketConversations), conversationKey(c.Channel, c.ChatID), c); err != nil {
+				return err
+			}
 		}
 		return tx.Bucket(bucketInbox).Delete(u64key(seq))
 	})
@@ -80,6 +90,51 @@ func (s *Store) CompleteInbound(seq uint64, replies []OutboxItem) error {
 		return fmt.Errorf("complete inbound update %d: %w", seq, err)
 	}
 	return nil
+}
+
+// TurnWrites gathers the writes of one turn (the handling of one update)
+// that are committed with its replies by CompleteInbound: one commit per
+// update instead of several, and no state saved without its replies.
+type TurnWrites struct {
+	mu    sync.Mutex
+	convs map[string]Conversation // by conversation key
+}
+
+type turnWritesKey struct{}
+
+// WithTurnWrites returns a context whose turn's writes w gathers.
+func WithTurnWrites(ctx context.Context) (context.Context, *TurnWrites) {
+	w := &TurnWrites{}
+	return context.WithValue(ctx, turnWritesKey{}, w), w
+}
+
+// SaveTurnConversation saves a chat's state with the replies of the turn
+// ctx belongs to, or at once outside a turn.
+func (s *Store) SaveTurnConversation(ctx context.Context, c *Conversation) error {
+	w, _ := ctx.Value(turnWritesKey{}).(*TurnWrites)
+	if w == nil {
+		return s.SaveConversation(c)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.convs == nil {
+		w.convs = map[string]Conversation{}
+	}
+	w.convs[string(conversationKey(c.Channel, c.ChatID))] = *c
+	return nil
+}
+
+func (w *TurnWrites) conversations() []Conversation {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]Conversation, 0, len(w.convs))
+	for _, c := range w.convs {
+		out = append(out, c)
+	}
+	return out
 }
 
 // PendingInbound lists accepted updates not yet handled, oldest first.

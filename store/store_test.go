@@ -126,7 +126,7 @@ func TestAcceptInboundDeduplicates(t *testing.T) {
 		t.Fatalf("%d pending, want 1", len(pending))
 	}
 	reply := []OutboxItem{{Channel: "telegram", ChatID: "1", Body: []byte(`{"text":"hi"}`)}}
-	if err := s.CompleteInbound(seq, reply); err != nil {
+	if err := s.CompleteInbound(seq, reply, nil); err != nil {
 		t.Fatal(err)
 	}
 	if pending, _ := s.PendingInbound(); len(pending) != 0 {
