@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"phuan/bench"
@@ -22,6 +23,7 @@ const benchUsage = `usage:
   phuan bench inbound [--people N] [--messages M] [--json]     polling throughput and latency, against an echo bot
   phuan bench broadcast [--subscribers N] [--rate R] [--json]  a broadcast against a Bot API allowing R messages/s
   phuan bench kb [--json]                                       knowledge search latency and evaluation figures
+Every one also takes --quiet (no progress line) and --cpuprofile FILE (for go tool pprof).
 Each runs on loopback with a fake Bot API and a temporary data folder, removed at the end.
 `
 
@@ -36,6 +38,7 @@ func runBench(cfg *Config, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench "+args[0], flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	quiet := fs.Bool("quiet", false, "no progress line on stderr")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	var (
 		report interface{ WriteTable(io.Writer) error }
 		run    func() error
@@ -80,6 +83,14 @@ func runBench(cfg *Config, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "phuan bench %s: unexpected argument %q\n", args[0], fs.Arg(0))
 		return 2
 	}
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "phuan bench %s: %v\n", args[0], err)
+			return 1
+		}
+		defer stopProfile()
+	}
 	if err := run(); err != nil {
 		fmt.Fprintf(stderr, "phuan bench %s: %v\n", args[0], err)
 		if errors.Is(err, bench.ErrUsage) {
@@ -100,6 +111,23 @@ func runBench(cfg *Config, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// startCPUProfile profiles this process into the file at path until the
+// returned function is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("create CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("start CPU profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func progressTo(w io.Writer, quiet bool) io.Writer {
