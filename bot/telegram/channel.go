@@ -120,7 +120,11 @@ type Channel struct {
 	answered map[string]bool         // callback queries answered (or being answered)
 	answerQ  []string                // answered ids, oldest first, to bound the map
 	closed   bool
-	wg       sync.WaitGroup
+	wg       sync.WaitGroup // callback answers and message-id records in flight
+	// recording counts message-id records in flight by chat; recorded is
+	// signalled (with mu) when one ends.
+	recording map[string]int
+	recorded  *sync.Cond
 }
 
 // New checks the token with getMe and returns the channel.
@@ -180,7 +184,8 @@ func New(cfg Config) (*Channel, error) {
 	}
 	c := &Channel{cfg: cfg, http: cfg.HTTPClient, log: cfg.Logger.With("component", "telegram"),
 		metrics: cfg.Metrics, clock: cfg.Clock, retryBase: time.Second, retryMax: time.Minute,
-		progress: map[uint64]sendProgress{}, answered: map[string]bool{}}
+		progress: map[uint64]sendProgress{}, answered: map[string]bool{}, recording: map[string]int{}}
+	c.recorded = sync.NewCond(&c.mu)
 	if c.metrics != nil {
 		c.metrics.Describe("phuan_updates_ignored_total", "Platform updates received and deliberately not passed on, by kind.")
 	}
@@ -221,8 +226,8 @@ func (c *Channel) WebhookPath() string {
 	return u.Path
 }
 
-// Close waits for callback answers still in flight; call it after the
-// receivers stopped.
+// Close waits for callback answers and message-id records still in flight;
+// call it after the receivers stopped.
 func (c *Channel) Close() error {
 	c.mu.Lock()
 	c.closed = true

@@ -40,6 +40,7 @@ func (c *Channel) clearRecent(ctx context.Context, d bot.Delivery) error {
 		c.log.Warn("a reply asks to clear the chat, but no message log is configured", "seq", d.Seq)
 		return nil
 	}
+	c.waitRecords(d.ChatID)
 	ids, err := c.cfg.MessageLog.RecentMessageIDs(Name, d.ChatID, c.clock.Now().Add(-clearWindow))
 	if err != nil {
 		return &bot.SendError{Kind: bot.Transient, Err: fmt.Errorf("telegram clear recent messages: %w", err)}
@@ -158,12 +159,46 @@ func (c *Channel) recordIncoming(in inbound) {
 }
 
 // recordMessageIDs records message ids of a private chat for a later
-// ClearRecent. A failure is logged and counted, never fatal: it costs only
-// the deletion of those messages.
+// ClearRecent, in the background: neither polling nor sending waits for
+// the store, and the write joins the store's next grouped commit. A
+// ClearRecent first waits for the records of its chat (waitRecords). A
+// failure is logged and counted, never fatal: it costs only the deletion
+// of those messages.
 func (c *Channel) recordMessageIDs(chatID string, ids []int64, at time.Time) {
 	if c.cfg.MessageLog == nil || len(ids) == 0 {
 		return
 	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		c.storeMessageIDs(chatID, ids, at)
+		return
+	}
+	c.recording[chatID]++
+	c.wg.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.wg.Done()
+		c.storeMessageIDs(chatID, ids, at)
+		c.mu.Lock()
+		if c.recording[chatID]--; c.recording[chatID] <= 0 {
+			delete(c.recording, chatID)
+		}
+		c.recorded.Broadcast()
+		c.mu.Unlock()
+	}()
+}
+
+// waitRecords waits until the message ids of chatID being recorded are stored.
+func (c *Channel) waitRecords(chatID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.recording[chatID] > 0 {
+		c.recorded.Wait()
+	}
+}
+
+func (c *Channel) storeMessageIDs(chatID string, ids []int64, at time.Time) {
 	if err := c.cfg.MessageLog.RecordMessageIDs(Name, chatID, ids, at); err != nil {
 		c.metrics.Inc("phuan_telegram_message_ids_unrecorded_total")
 		c.log.Warn("could not record message ids; a later clear will miss them", "count", len(ids), "err", err)

@@ -205,6 +205,7 @@ func TestClearRecent(t *testing.T) {
 			if got := deletionsAndSends(f, before); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("requests\n got %v\nwant %v", got, tc.want)
 			}
+			c.flushRecords()
 			left, err := s.RecentMessageIDs("telegram", "700001", time.Time{})
 			if err != nil {
 				t.Fatal(err)
@@ -215,6 +216,46 @@ func TestClearRecent(t *testing.T) {
 			assertNoSecrets(t, logs.String())
 		})
 	}
+}
+
+// gatedLog is a store whose records wait for open to be closed.
+type gatedLog struct {
+	*store.Store
+	open chan struct{}
+}
+
+func (g gatedLog) RecordMessageIDs(channel, chatID string, ids []int64, at time.Time) error {
+	<-g.open
+	return g.Store.RecordMessageIDs(channel, chatID, ids, at)
+}
+
+// TestClearRecentWaitsForRecords: ids are recorded in the background, yet a
+// ClearRecent reply deletes the messages whose records were still in flight.
+func TestClearRecentWaitsForRecords(t *testing.T) {
+	s := openStore(t, "")
+	defer s.Close()
+	f := newFakeAPI(t)
+	g := gatedLog{Store: s, open: make(chan struct{})}
+	c, _ := newTestChannel(t, f, func(cfg *Config) { cfg.MessageLog, cfg.Clock = g, fixedClock{testNow} })
+	ctx := context.Background()
+	if err := c.Send(ctx, bot.Delivery{ChatID: "700001", Reply: bot.Reply{Text: "ຂໍ້ມູນ"}}); err != nil {
+		t.Fatalf("the send waited for its record or failed: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Send(ctx, bot.Delivery{ChatID: "700001", Reply: bot.Reply{Text: "x", ClearRecent: true}}) }()
+	select {
+	case err := <-done:
+		t.Fatalf("ClearRecent did not wait for the record in flight: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(g.open)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.callsTo("deleteMessages")); n != 1 {
+		t.Fatalf("%d deleteMessages calls, want 1 for the message whose record was in flight", n)
+	}
+	c.Close()
 }
 
 // TestClearRecentWhere: groups keep their history; a long chat is deleted
@@ -289,6 +330,15 @@ func TestClearRecentWhere(t *testing.T) {
 	})
 }
 
+// flushRecords waits until every message-id record in flight is stored.
+func (c *Channel) flushRecords() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.recording) > 0 {
+		c.recorded.Wait()
+	}
+}
+
 // failingLog is a MessageLog whose store is broken.
 type failingLog struct{}
 
@@ -317,6 +367,7 @@ func TestMessageLogFailures(t *testing.T) {
 	if code := postUpdate(t, c.WebhookHandler(rec), privateUpdate(1, 11, testNow, `"text":"hi"`)).Code; code != http.StatusOK || len(rec.messages()) != 1 {
 		t.Fatalf("a recording failure failed the update: %d", code)
 	}
+	c.flushRecords()
 	if n := c.metrics.Value("phuan_telegram_message_ids_unrecorded_total"); n != 2 {
 		t.Errorf("%d recording failures counted, want 2", n)
 	}

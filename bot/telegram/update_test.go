@@ -184,6 +184,7 @@ func TestUpdates(t *testing.T) {
 					t.Errorf("request %d = %+v, want %+v", i, reqs[i], tc.requests[i])
 				}
 			}
+			c.flushRecords()
 			recorded, err := s.RecentMessageIDs("telegram", "700001", time.Time{})
 			if err != nil {
 				t.Fatal(err)
