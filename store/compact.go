@@ -57,7 +57,6 @@ func (s *Store) reopen(cause error) error {
 	if err != nil {
 		return fmt.Errorf("compact: reopen store: %w (after: %v)", err, cause)
 	}
-	db.MaxBatchDelay = batchDelay
 	s.db = db
 	return cause
 }

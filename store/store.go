@@ -16,9 +16,6 @@ import (
 // FileName is the name of the database file inside the data folder.
 const FileName = "phuan.db"
 
-// batchDelay is how long bbolt waits to coalesce concurrent writes.
-const batchDelay = 500 * time.Microsecond
-
 // ErrInUse is returned by Open when another process holds the data folder.
 var ErrInUse = errors.New("the data folder is in use by another phuan process")
 
@@ -45,9 +42,10 @@ var (
 type Store struct {
 	// mu is held for reading by every operation and for writing while
 	// Compact swaps the file.
-	mu   sync.RWMutex
-	db   *bolt.DB
-	path string
+	mu      sync.RWMutex
+	db      *bolt.DB
+	path    string
+	commits committer
 }
 
 func (s *Store) view(fn func(*bolt.Tx) error) error {
@@ -60,14 +58,6 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.db.Update(fn)
-}
-
-// batch coalesces concurrent writes; fn may run more than once, so it must
-// set its results afresh each time.
-func (s *Store) batch(fn func(*bolt.Tx) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.db.Batch(fn)
 }
 
 // OpenDir opens (creating it if needed) the store in the data folder dir.
@@ -88,17 +78,18 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s (not a phuan data file, or damaged): %w", path, err)
 	}
-	db.MaxBatchDelay = batchDelay
 	s := &Store{db: db, path: path}
 	if err := s.migrate(migrations); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	s.startCommitter()
 	return s, nil
 }
 
 // Close closes the database file.
 func (s *Store) Close() error {
+	s.stopCommitter()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.db.Close()
