@@ -314,11 +314,20 @@ func deletePending(tx *bolt.Tx, id string) error {
 	return nil
 }
 
+// releaseEvery is how many people a long scan reads between releases of
+// the file's pages from resident memory.
+const releaseEvery = 20000
+
 // CountAudience counts the people a broadcast to a would reach now.
 func (s *Store) CountAudience(a Audience) (int, error) {
 	n := 0
 	err := s.view(func(tx *bolt.Tx) error {
+		defer releaseResident(tx)
+		read := 0
 		return tx.Bucket(bucketPersons).ForEach(func(k, v []byte) error {
+			if read++; read%releaseEvery == 0 {
+				releaseResident(tx)
+			}
 			var p Person
 			if err := json.Unmarshal(v, &p); err != nil {
 				return fmt.Errorf("decode person %s: %w", k, err)
@@ -468,6 +477,7 @@ func (s *Store) ReserveBroadcastBatch(id string, max, scan int, now time.Time) (
 		if k == nil {
 			run.Exhausted = true
 		}
+		releaseResident(tx)
 		if len(batch.Recipients) > 0 {
 			run.Batches = batch.Number
 			run.Queued += len(batch.Recipients)
