@@ -242,7 +242,9 @@ func TestClearRecentWaitsForRecords(t *testing.T) {
 		t.Fatalf("the send waited for its record or failed: %v", err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- c.Send(ctx, bot.Delivery{ChatID: "700001", Reply: bot.Reply{Text: "x", ClearRecent: true}}) }()
+	go func() {
+		done <- c.Send(ctx, bot.Delivery{ChatID: "700001", Reply: bot.Reply{Text: "x", ClearRecent: true}})
+	}()
 	select {
 	case err := <-done:
 		t.Fatalf("ClearRecent did not wait for the record in flight: %v", err)
