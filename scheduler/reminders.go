@@ -195,12 +195,31 @@ func (r *Reminders) envelope(rem store.Reminder, now time.Time) (bot.Envelope, b
 		if err != nil {
 			return bot.Envelope{}, false, err
 		}
-		if c.Cancelled {
-			return bot.Envelope{}, false, nil
+		if c.Cancelled != (rem.Kind == store.ReminderCourseCancelled) {
+			return bot.Envelope{}, false, nil // only the cancellation notice is about a cancelled course
 		}
 		title := c.Title.In(lang)
 		details := []bot.Button{{Label: t("course_details_button"), Payload: "course:" + c.ID}}
 		switch rem.Kind {
+		case store.ReminderCourseChanged, store.ReminderCourseCancelled:
+			e, err := r.cfg.Store.Enrolment(c.ID, p.ID)
+			if store.IsNotFound(err) || (err == nil && e.Status != store.Enrolled && e.Status != store.Waiting) {
+				return bot.Envelope{}, false, nil
+			}
+			if err != nil {
+				return bot.Envelope{}, false, err
+			}
+			if rem.Kind == store.ReminderCourseCancelled {
+				reply = bot.Reply{Text: t("notice_course_cancelled", "title", title),
+					Buttons: [][]bot.Button{{{Label: t("notice_other_courses"), Payload: "courses"}}}}
+				break
+			}
+			when := formatDate(c.Start)
+			if !c.End.IsZero() && c.End != c.Start {
+				when += " – " + formatDate(c.End)
+			}
+			reply = bot.Reply{Text: t("notice_course_changed", "title", title, "dates", when,
+				"place", orDash(c.Place), "format", t("format_"+string(c.Format))), Buttons: [][]bot.Button{details}}
 		case store.ReminderCourseDeadline:
 			if e, err := r.cfg.Store.Enrolment(c.ID, p.ID); err == nil && e.Status != store.Cancelled {
 				return bot.Envelope{}, false, nil // enrolled meanwhile

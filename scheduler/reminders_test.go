@@ -237,3 +237,100 @@ func TestReminderForSomeoneUnreachableIsDropped(t *testing.T) {
 		t.Fatalf("sent %d, status %s", len(out.sent()), r.Status)
 	}
 }
+
+// TestCourseChangesAreTold: people on a course, and on its waiting list,
+// are told when its dates, place or format change (by day in their own
+// time zone; quick edits make one message) and when it is cancelled; the
+// change notice waiting then is dropped, and nothing else about it is sent.
+func TestCourseChangesAreTold(t *testing.T) {
+	st := openStore(t)
+	out := &storeOutbox{st: st}
+	job := newReminders(st, out)
+	bkk := zone(t, "Asia/Bangkok")
+	at := func(day, hour int) time.Time { return time.Date(2026, 11, day, hour, 0, 0, 0, bkk) }
+	course := &store.Course{Title: store.Texts{"lo": "ຕັດຫຍິບ"}, Provider: "Skills Centre", Format: store.FormatInPerson,
+		Start: "2026-12-10", End: "2026-12-20", Place: "Vientiane", Seats: 1}
+	if err := st.PutCourse(course, at(1, 10)); err != nil {
+		t.Fatal(err)
+	}
+	enrolled, waiting, left := addPerson(t, st, "lo", "TH"), addPerson(t, st, "en", "TH"), addPerson(t, st, "th", "TH")
+	for _, p := range []*store.Person{enrolled, waiting, left} {
+		if _, err := st.Enrol(course.ID, p.ID, store.EnrolDetails{}, at(1, 10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.CancelEnrolment(course.ID, left.ID, at(1, 11)); err != nil {
+		t.Fatal(err)
+	}
+	notices := func() []bot.Envelope {
+		var got []bot.Envelope
+		for _, e := range out.sent() {
+			if strings.HasPrefix(e.Ref, "reminder:course_c") {
+				got = append(got, e)
+			}
+		}
+		return got
+	}
+
+	// A new title is no news; a new place at 22:00 is told at 09:00, once,
+	// with the latest state after a second edit in the night.
+	course.Title = store.Texts{"lo": "ຕັດຫຍິບ 2"}
+	if err := st.PutCourse(course, at(2, 10)); err != nil {
+		t.Fatal(err)
+	}
+	job.Run(context.Background(), at(2, 10))
+	if n := len(notices()); n != 0 {
+		t.Fatalf("%d notices for a new title", n)
+	}
+	course.Place = "Pakse"
+	st.PutCourse(course, at(2, 22))
+	course.Start = "2026-12-11"
+	st.PutCourse(course, at(2, 23))
+	job.Run(context.Background(), at(3, 8))
+	if n := len(notices()); n != 0 {
+		t.Fatalf("%d notices sent in the night", n)
+	}
+	job.Run(context.Background(), at(3, 9))
+	got := notices()
+	want := map[string]string{
+		chatOf(enrolled): "lo:notice_course_changed title=ຕັດຫຍິບ 2 dates=11/12/2026 – 20/12/2026 place=Pakse format=lo:format_in_person",
+		chatOf(waiting):  "en:notice_course_changed title=ຕັດຫຍິບ 2 dates=11/12/2026 – 20/12/2026 place=Pakse format=en:format_in_person",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d notices, want %d: %+v", len(got), len(want), got)
+	}
+	for _, e := range got {
+		if want[e.ChatID] != e.Reply.Text {
+			t.Errorf("notice to %s: %q, want %q", e.ChatID, e.Reply.Text, want[e.ChatID])
+		}
+	}
+
+	// A change, then the cancellation before it went out: only the
+	// cancellation is told, with a way to other courses.
+	course.Format = store.FormatOnline
+	st.PutCourse(course, at(4, 10))
+	if _, err := st.DeleteCourse(course.ID, at(4, 10)); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		job.Run(context.Background(), at(4, 10))
+	}
+	got = notices()[2:]
+	if len(got) != 2 {
+		t.Fatalf("%d notices after the cancellation, want 2: %+v", len(got), got)
+	}
+	for _, e := range got {
+		if !strings.Contains(e.Reply.Text, ":notice_course_cancelled title=ຕັດຫຍິບ 2") ||
+			len(e.Reply.Buttons) != 1 || e.Reply.Buttons[0][0].Payload != "courses" {
+			t.Errorf("cancellation notice %+v", e.Reply)
+		}
+	}
+	// Editing the cancelled course tells nobody again; nothing else is sent.
+	course.Place = "Vientiane"
+	st.PutCourse(course, at(5, 10))
+	n := len(out.sent())
+	job.Run(context.Background(), time.Date(2027, 3, 1, 9, 0, 0, 0, bkk))
+	if len(out.sent()) != n {
+		t.Fatalf("sent after the cancellation: %+v", out.sent()[n:])
+	}
+}

@@ -256,11 +256,13 @@ func putCourse(tx *bolt.Tx, c *Course, now time.Time) error {
 	if !ValidID(c.ID) {
 		return &FieldError{"id", "use 1 to 32 of a-z 0-9 _ -"}
 	}
+	var prev *Course
 	if old := b.Get([]byte(c.ID)); old != nil {
-		var prev Course
-		if err := json.Unmarshal(old, &prev); err == nil {
-			c.CreatedAt = prev.CreatedAt
+		prev = &Course{}
+		if err := json.Unmarshal(old, prev); err != nil {
+			return fmt.Errorf("decode course %s: %w", c.ID, err)
 		}
+		c.CreatedAt = prev.CreatedAt
 	}
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = now
@@ -269,7 +271,13 @@ func putCourse(tx *bolt.Tx, c *Course, now time.Time) error {
 	if err := putJSON(b, []byte(c.ID), c); err != nil {
 		return err
 	}
-	return replanCourse(tx, c, now)
+	if err := replanCourse(tx, c, now); err != nil {
+		return err
+	}
+	if kind, ok := courseChanged(prev, c); ok {
+		return planCourseNotices(tx, c, kind, now)
+	}
+	return nil
 }
 
 // replanCourse brings the reminders of everyone on course c in line with it.
@@ -287,7 +295,7 @@ func replanCourse(tx *bolt.Tx, c *Course, now time.Time) error {
 		}
 	}
 	if c.Cancelled {
-		return cancelRemindersFor(tx, courseRef(c.ID), "")
+		return cancelRemindersFor(tx, courseRef(c.ID), "", ReminderCourseCancelled)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,10 @@ const (
 	ReminderCourseFollowUp ReminderKind = "course_followup" // 30 days after it ends
 	ReminderEventDay       ReminderKind = "event_day"       // 1 day before an event
 	ReminderEventHour      ReminderKind = "event_hour"      // 1 hour before an event
+	// A course's dates, place or format changed, or it was cancelled: the
+	// people on it and on its waiting list are told, by day (noticeDue).
+	ReminderCourseChanged   ReminderKind = "course_changed"
+	ReminderCourseCancelled ReminderKind = "course_cancelled"
 )
 
 // ReminderStatus is where a reminder stands.
@@ -174,6 +179,76 @@ func planEnrolmentReminders(tx *bolt.Tx, c *Course, personID string, now time.Ti
 	return nil
 }
 
+// noticeHours are the local hours at which a change notice may go out at
+// once; outside them it waits for ReminderHour.
+const noticeFirstHour, noticeLastHour = 8, 20
+
+// noticeDue is when a notice planned at now reaches someone in loc: now by
+// day, 09:00 after a night (nobody is woken by it; a phone may be checked).
+func noticeDue(now time.Time, loc *time.Location) time.Time {
+	local := now.In(loc)
+	if h := local.Hour(); h >= noticeFirstHour && h < noticeLastHour {
+		return now
+	}
+	day := local
+	if local.Hour() >= noticeLastHour {
+		day = local.AddDate(0, 0, 1)
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), ReminderHour, 0, 0, 0, loc)
+}
+
+// courseChanged reports what an update from prev to c means for the people
+// on it: a cancellation, a change worth telling (dates, place, format), or
+// nothing.
+func courseChanged(prev, c *Course) (ReminderKind, bool) {
+	switch {
+	case prev == nil || (prev.Cancelled && c.Cancelled):
+		return "", false
+	case c.Cancelled:
+		return ReminderCourseCancelled, true
+	case prev.Cancelled: // on again
+		return ReminderCourseChanged, true
+	case prev.Start != c.Start || prev.End != c.End || prev.Place != c.Place ||
+		prev.Province != c.Province || prev.Format != c.Format:
+		return ReminderCourseChanged, true
+	}
+	return "", false
+}
+
+// planCourseNotices tells everyone enrolled on c, or waiting for a seat,
+// that it changed or was cancelled. A notice not yet sent is moved, so
+// several quick edits make one message, which tells the latest state.
+func planCourseNotices(tx *bolt.Tx, c *Course, kind ReminderKind, now time.Time) error {
+	ens, err := courseEnrolments(tx, c.ID)
+	if err != nil {
+		return err
+	}
+	other := ReminderCourseChanged
+	if kind == ReminderCourseChanged {
+		other = ReminderCourseCancelled
+	}
+	for _, e := range ens {
+		if e.Status != Enrolled && e.Status != Waiting {
+			continue
+		}
+		p, err := getPerson(tx, e.PersonID)
+		if IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := setReminderStatus(tx, reminderID(other, courseRef(c.ID), e.PersonID), ReminderCancelled, now, true); err != nil {
+			return err
+		}
+		r := Reminder{Kind: kind, PersonID: e.PersonID, Subject: courseRef(c.ID), Due: noticeDue(now, LocationOf(p))}
+		if err := putReminder(tx, r, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // putReminder plans r (its ID is derived from kind, subject and person):
 // a pending one moves to the new time, a finished one is planned again only
 // if its time changed.
@@ -221,8 +296,8 @@ func putReminder(tx *bolt.Tx, r Reminder, now time.Time) error {
 }
 
 // cancelRemindersFor cancels the pending reminders about subject, of one
-// person or (with personID "") of everyone.
-func cancelRemindersFor(tx *bolt.Tx, subject, personID string) error {
+// person or (with personID "") of everyone, except those of the kinds kept.
+func cancelRemindersFor(tx *bolt.Tx, subject, personID string, keep ...ReminderKind) error {
 	refs := tx.Bucket(bucketRemindersRef)
 	if refs == nil {
 		return nil
@@ -235,7 +310,9 @@ func cancelRemindersFor(tx *bolt.Tx, subject, personID string) error {
 	c := refs.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		parts := strings.SplitN(string(k), "\x00", 3)
-		if len(parts) == 3 {
+		if len(parts) == 3 && !slices.ContainsFunc(keep, func(kind ReminderKind) bool {
+			return strings.HasPrefix(parts[2], string(kind)+":")
+		}) {
 			ids = append(ids, parts[2])
 		}
 	}
