@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"path"
@@ -170,6 +171,51 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// Lists are answered a page at a time: ?limit=N (default and most
+// maxPageSize) and ?offset=N; X-Total-Count tells how many there are, and a
+// Link header (rel="next") gives the next page's address while any is left.
+const maxPageSize = 200
+
+// pageOf cuts items to the page r asks for, setting the headers, or
+// answers 400 and reports false.
+func pageOf[T any](w http.ResponseWriter, r *http.Request, items []T) ([]T, bool) {
+	q := r.URL.Query()
+	number := func(name string, def, least, most int) (int, bool) {
+		v := q.Get(name)
+		if v == "" {
+			return def, true
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < least || n > most {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("%s must be a whole number from %d to %d", name, least, most), name)
+			return 0, false
+		}
+		return n, true
+	}
+	limit, ok := number("limit", maxPageSize, 1, maxPageSize)
+	if !ok {
+		return nil, false
+	}
+	offset, ok := number("offset", 0, 0, math.MaxInt32)
+	if !ok {
+		return nil, false
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(len(items)))
+	if offset >= len(items) {
+		return []T{}, true
+	}
+	end := min(offset+limit, len(items))
+	if end < len(items) {
+		next := *r.URL
+		v := next.Query()
+		v.Set("offset", strconv.Itoa(end))
+		v.Set("limit", strconv.Itoa(limit))
+		next.RawQuery = v.Encode()
+		w.Header().Set("Link", "<"+next.RequestURI()+`>; rel="next"`)
+	}
+	return items[offset:end], true
+}
+
 // fail answers err: a field error or bad body as 400, too large as 413, a
 // missing record as 404, anything else as 500 (logged, not shown).
 func (a *adminAPI) fail(w http.ResponseWriter, err error) {
@@ -264,6 +310,10 @@ func (a *adminAPI) listCourses(w http.ResponseWriter, r *http.Request) {
 	cs, err := a.cfg.Store.Courses()
 	if err != nil {
 		a.fail(w, err)
+		return
+	}
+	cs, ok := pageOf(w, r, cs)
+	if !ok {
 		return
 	}
 	out := make([]courseView, 0, len(cs))
@@ -379,7 +429,9 @@ func (a *adminAPI) enrolments(w http.ResponseWriter, r *http.Request) {
 			out = append(out, e)
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	if out, ok := pageOf(w, r, out); ok {
+		writeJSON(w, http.StatusOK, out)
+	}
 }
 
 // WriteEnrolmentsCSV writes a course's enrolment list for its provider:
@@ -450,10 +502,9 @@ func (a *adminAPI) listEvents(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, err)
 		return
 	}
-	if es == nil {
-		es = []store.Event{}
+	if es, ok := pageOf(w, r, es); ok {
+		writeJSON(w, http.StatusOK, es)
 	}
-	writeJSON(w, http.StatusOK, es)
 }
 
 func (a *adminAPI) getEvent(w http.ResponseWriter, r *http.Request) {
@@ -545,10 +596,9 @@ func (a *adminAPI) listBroadcasts(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, err)
 		return
 	}
-	if bs == nil {
-		bs = []store.Broadcast{}
+	if bs, ok := pageOf(w, r, bs); ok {
+		writeJSON(w, http.StatusOK, bs)
 	}
-	writeJSON(w, http.StatusOK, bs)
 }
 
 func (a *adminAPI) getBroadcast(w http.ResponseWriter, r *http.Request) {
