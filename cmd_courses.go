@@ -16,7 +16,8 @@ const coursesUsage = `usage:
   phuan courses import [--data DIR] FILE    add or replace courses from a YAML or CSV file
   phuan courses export [--data DIR] ID      write a course's enrolment list as CSV
   phuan events import [--data DIR] FILE     add or replace events from a YAML or CSV file
-Imports run while phuan serve is stopped; a file with any bad row imports nothing.
+Imports run while phuan serve is stopped (or use the admin API); a file with any bad row
+imports nothing. Export works while serve runs (through its control socket).
 `
 
 // runCourses is "phuan courses import FILE" and "phuan courses export ID".
@@ -114,16 +115,12 @@ func runExport(cfg *Config, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "phuan courses export: give one course ID, e.g. phuan courses export c3 > c3.csv")
 		return 2
 	}
-	st, err := store.OpenDir(cfg.DataDir)
+	st, done, err := store.OpenForReading(cfg.DataDir)
 	if err != nil {
-		if errors.Is(err, store.ErrInUse) {
-			fmt.Fprintf(stderr, "phuan courses export: %v; stop phuan serve first, or use the admin API (GET /admin/api/courses/ID/enrolments?format=csv)\n", err)
-		} else {
-			fmt.Fprintln(stderr, "phuan courses export:", err)
-		}
+		fmt.Fprintln(stderr, "phuan courses export:", err)
 		return 1
 	}
-	defer st.Close()
+	defer done()
 	c, err := st.Course(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintln(stderr, "phuan courses export:", err)

@@ -71,13 +71,27 @@ func TestCoursesImportAndExport(t *testing.T) {
 	if code := runCourses(cfg, []string{"import", good}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "stop phuan serve first") {
 		t.Fatalf("import while in use: exit %d: %s", code, errOut.String())
 	}
+	// The export works while serve runs, from a snapshot it leaves no trace of.
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := st.ServeBackups(ctx, cfg.DataDir, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	const wantCSV = "course,number,status,name,phone,enrolled_at,found_work\nsew,1,enrolled,Noy,020 5555 1234,"
+	out.Reset()
+	if code := runCourses(cfg, []string{"export", "sew"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), wantCSV) {
+		t.Fatalf("export while in use: exit %d: %q %s", code, out.String(), errOut.String())
+	}
+	if left, _ := filepath.Glob(filepath.Join(cfg.DataDir, ".snapshot-*")); len(left) > 0 {
+		t.Fatalf("snapshot left behind: %v", left)
+	}
+	cancel()
 	st.Close()
 
 	out.Reset()
 	if code := runCourses(cfg, []string{"export", "sew"}, &out, &errOut); code != 0 {
 		t.Fatalf("export: exit %d: %s", code, errOut.String())
 	}
-	if !strings.HasPrefix(out.String(), "course,number,status,name,phone,enrolled_at,found_work\nsew,1,enrolled,Noy,020 5555 1234,") {
+	if !strings.HasPrefix(out.String(), wantCSV) {
 		t.Fatalf("csv %q", out.String())
 	}
 	if code := runCourses(cfg, []string{"export", "nope"}, &out, &errOut); code != 1 {

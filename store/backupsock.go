@@ -111,3 +111,39 @@ func BackupDir(dir, path string) (int64, error) {
 	}
 	return n, nil
 }
+
+// OpenForReading opens the store in dir for reading: the store itself when
+// no process holds the folder, else a consistent copy taken through the
+// running process's control socket into the folder (owner-only, like the
+// store), which done closes and removes. Commands that only read, such as
+// exporting an enrolment list, so work while phuan serve runs.
+func OpenForReading(dir string) (s *Store, done func() error, err error) {
+	s, err = OpenDir(dir)
+	if err == nil {
+		return s, s.Close, nil
+	}
+	if !errors.Is(err, ErrInUse) {
+		return nil, nil, err
+	}
+	f, err := os.CreateTemp(dir, ".snapshot-*.db")
+	if err != nil {
+		return nil, nil, fmt.Errorf("create snapshot file: %w", err)
+	}
+	path := f.Name()
+	f.Close()
+	os.Remove(path) // BackupDir creates it afresh, owner-only
+	if _, err := BackupDir(dir, path); err != nil {
+		return nil, nil, fmt.Errorf("take a snapshot of the running store: %w", err)
+	}
+	if s, err = Open(path); err != nil {
+		os.Remove(path)
+		return nil, nil, err
+	}
+	return s, func() error {
+		err := s.Close()
+		if rerr := os.Remove(path); err == nil {
+			err = rerr
+		}
+		return err
+	}, nil
+}
