@@ -86,6 +86,12 @@ func TestCoursesImportAndExport(t *testing.T) {
 	}
 	cancel()
 	st.Close()
+	// A copy left by an export that was killed is removed by the next
+	// process that takes the folder.
+	stale := filepath.Join(cfg.DataDir, ".snapshot-123.db")
+	if err := os.WriteFile(stale, []byte("personal data"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	out.Reset()
 	if code := runCourses(cfg, []string{"export", "sew"}, &out, &errOut); code != 0 {
@@ -93,6 +99,9 @@ func TestCoursesImportAndExport(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), wantCSV) {
 		t.Fatalf("csv %q", out.String())
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("a stale snapshot survived: %v", err)
 	}
 	if code := runCourses(cfg, []string{"export", "nope"}, &out, &errOut); code != 1 {
 		t.Fatalf("unknown course: exit %d", code)

@@ -112,6 +112,9 @@ func BackupDir(dir, path string) (int64, error) {
 	return n, nil
 }
 
+// snapshotPattern names the copies OpenForReading makes in a data folder.
+const snapshotPattern = ".snapshot-*.db"
+
 // OpenForReading opens the store in dir for reading: the store itself when
 // no process holds the folder, else a consistent copy taken through the
 // running process's control socket into the folder (owner-only, like the
@@ -125,7 +128,7 @@ func OpenForReading(dir string) (s *Store, done func() error, err error) {
 	if !errors.Is(err, ErrInUse) {
 		return nil, nil, err
 	}
-	f, err := os.CreateTemp(dir, ".snapshot-*.db")
+	f, err := os.CreateTemp(dir, snapshotPattern)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create snapshot file: %w", err)
 	}

@@ -65,7 +65,18 @@ func OpenDir(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", dir, err)
 	}
-	return Open(filepath.Join(dir, FileName))
+	s, err := Open(filepath.Join(dir, FileName))
+	if err != nil {
+		return nil, err
+	}
+	// Copies left by a read-only command that was killed (OpenForReading)
+	// hold personal data erasure must reach: the lock holder removes them.
+	if left, _ := filepath.Glob(filepath.Join(dir, snapshotPattern)); len(left) > 0 {
+		for _, path := range left {
+			os.Remove(path)
+		}
+	}
+	return s, nil
 }
 
 // Open opens the store file at path, waiting at most one second for another
