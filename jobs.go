@@ -68,7 +68,14 @@ func (a *app) retention(_ context.Context, now time.Time) error {
 func (a *app) unreachable(channel, chatID, personID string) {
 	p, err := a.store.PersonByIdentity(store.Identity{Channel: channel, PlatformID: chatID})
 	if err != nil {
-		return // a group, or someone who declined the privacy notice
+		// A group the bot was removed from gets no more broadcasts; or
+		// someone who declined the privacy notice, of whom nothing is kept.
+		if removed, err := a.store.RemoveGroupSubscription(channel, chatID); err != nil {
+			a.log.Error("remove an unreachable group's subscription", "component", "main", "err", err)
+		} else if removed {
+			a.log.Info("group unreachable; its subscription removed", "component", "main", "channel", channel)
+		}
+		return
 	}
 	if _, err := a.store.UpdatePerson(p.ID, func(p *store.Person) error { p.Unreachable = true; return nil }); err != nil {
 		a.log.Error("mark person unreachable", "component", "main", "err", err)
@@ -90,5 +97,8 @@ func (a *app) chatMoved(channel, oldID, newID string) {
 	if err := a.store.MoveIdentity(store.Identity{Channel: channel, PlatformID: oldID},
 		store.Identity{Channel: channel, PlatformID: newID}); err != nil {
 		a.log.Error("move chat", "component", "main", "err", err)
+	}
+	if err := a.store.MoveGroupSubscription(channel, oldID, newID); err != nil {
+		a.log.Error("move group subscription", "component", "main", "err", err)
 	}
 }

@@ -67,6 +67,10 @@ type Message struct {
 	Time         time.Time `json:"time"`
 	Event        Event     `json:"event,omitempty"`
 	NewChatID    string    `json:"new_chat_id,omitempty"` // with EventChatMoved
+	// FromGroupAdmin: the sender is an admin of the group, as the platform
+	// says. Channels check it only for messages that change what the group
+	// receives (subscribing it to broadcasts), since it costs a request.
+	FromGroupAdmin bool `json:"from_group_admin,omitempty"`
 	// ReplyToText is the text of the bot's own message this one replies to
 	// (a case card in the moderators' room, say), when the platform tells.
 	ReplyToText string `json:"reply_to_text,omitempty"`

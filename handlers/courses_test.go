@@ -277,3 +277,50 @@ func TestMenuHasTrainingEventsAndNews(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupSubscriptionByItsAdmins: in a group, /subscribe shows what the
+// group gets; only the group's admins may change it; the language chosen
+// is the group's; /stop (or the button under a group broadcast) ends it.
+func TestGroupSubscriptionByItsAdmins(t *testing.T) {
+	h := newHarness(t)
+	h.d.features = []Feature{NewSubscriptions(h.store)}
+	inGroup := func(admin bool, text, payload string) []bot.Envelope {
+		h.n++
+		return h.send(bot.Message{ID: strconv.Itoa(h.n), Channel: "telegram", ChatID: "-1001", ChatType: bot.ChatGroup,
+			UserID: "u9", Text: text, Payload: payload, FromGroupAdmin: admin, Time: h.clock.t, LanguageCode: "th"})
+	}
+	group := func() *store.GroupSubscription {
+		g, err := h.store.GroupSubscription("telegram", "-1001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	cat, _ := LoadCatalog()
+	if out := inGroup(false, "/subscribe", ""); len(out) != 1 || out[0].Reply.Text != cat.T("th", "gsubs_admins_only") {
+		t.Fatalf("a member's /subscribe: %+v", out)
+	}
+	if out := inGroup(false, "", "gsubs:topic:events"); out[0].Reply.Text != cat.T("th", "gsubs_admins_only") || len(group().Topics) != 0 {
+		t.Fatalf("a member changed the group's news: %+v %+v", out, group())
+	}
+	out := inGroup(true, "/subscribe", "")
+	if !strings.HasPrefix(out[0].Reply.Text, "📣") || out[0].ChatID != "-1001" {
+		t.Fatalf("an admin's /subscribe: %+v", out)
+	}
+	inGroup(true, "", "gsubs:topic:events")
+	inGroup(true, "", "gsubs:topic:news")
+	inGroup(true, "", "gsubs:topic:news")
+	out = inGroup(true, "", "gsubs:lang:lo")
+	if g := group(); g.Lang != "lo" || len(g.Topics) != 1 || g.Topics[0] != store.TopicEvents {
+		t.Fatalf("group subscription %+v", g)
+	}
+	if !strings.Contains(out[0].Reply.Text, cat.T("lo", "lang_name_lo")) || h.button(2).Label != "✅ "+cat.T("lo", "topic_events") {
+		t.Fatalf("after choosing Lao: %+v", out[0].Reply)
+	}
+	if out := inGroup(true, "", "gsubs:stop"); out[0].Reply.Text != cat.T("lo", "gsubs_stopped") || len(group().Topics) != 0 {
+		t.Fatalf("stop: %+v %+v", out, group())
+	}
+	if out := inGroup(true, "/stop", ""); out[0].Reply.Text != cat.T("lo", "gsubs_nothing_to_stop") {
+		t.Fatalf("stop again: %+v", out)
+	}
+}

@@ -15,6 +15,9 @@ type SubscriptionStore interface {
 	Subscription(personID string) (*store.Subscription, error)
 	UpdateSubscription(personID string, change func(*store.Subscription), now time.Time) (*store.Subscription, error)
 	StopBroadcasts(personID string, now time.Time) error
+	GroupSubscription(channel, chatID string) (*store.GroupSubscription, error)
+	UpdateGroupSubscription(channel, chatID string, change func(*store.GroupSubscription), now time.Time) (*store.GroupSubscription, error)
+	RemoveGroupSubscription(channel, chatID string) (bool, error)
 }
 
 // Subscriptions lets a person choose the news they get by message (topics
@@ -32,10 +35,11 @@ func (s *Subscriptions) Menu(t *Turn) []bot.Button {
 	return []bot.Button{{Label: t.T("subs_menu"), Payload: "subs"}}
 }
 
-// Handle takes /subscribe, /stop and the subscription buttons.
+// Handle takes /subscribe, /stop and the subscription buttons, of a person
+// or, in a group, of the group.
 func (s *Subscriptions) Handle(ctx context.Context, t *Turn) (bool, error) {
 	if t.Msg.ChatType == bot.ChatGroup {
-		return false, nil
+		return s.group(t)
 	}
 	p := t.Msg.Payload
 	switch {
@@ -183,5 +187,91 @@ func (s *Subscriptions) stop(t *Turn) error {
 		return err
 	}
 	t.Say(t.T("subs_stopped"), Button(t.T("subs_menu"), "subs"), t.MenuButton())
+	return nil
+}
+
+// group takes a group's /subscribe and /stop and its buttons. Only the
+// group's admins may change what the group receives.
+func (s *Subscriptions) group(t *Turn) (bool, error) {
+	p := t.Msg.Payload
+	topic, isTopic := strings.CutPrefix(p, "gsubs:topic:")
+	lang, isLang := strings.CutPrefix(p, "gsubs:lang:")
+	show := t.Command == "subscribe" || t.Command == "subscriptions" || p == "gsubs"
+	stop := t.Command == "stop" || t.Command == "unsubscribe" || p == "gsubs:stop"
+	if !show && !stop && !isTopic && !isLang {
+		return false, nil
+	}
+	if !t.Msg.FromGroupAdmin {
+		t.Say(t.T("gsubs_admins_only"))
+		return true, nil
+	}
+	ch, chat := t.Msg.Channel, t.Msg.ChatID
+	switch {
+	case stop:
+		removed, err := s.store.RemoveGroupSubscription(ch, chat)
+		if err != nil {
+			return true, err
+		}
+		if !removed {
+			t.Say(t.T("gsubs_nothing_to_stop"))
+			return true, nil
+		}
+		t.Say(t.T("gsubs_stopped"))
+		return true, nil
+	case isTopic && slices.Contains(store.Topics, store.Topic(topic)):
+		if _, err := s.store.UpdateGroupSubscription(ch, chat, func(g *store.GroupSubscription) {
+			if g.Lang == "" {
+				g.Lang = t.Lang
+			}
+			if i := slices.Index(g.Topics, store.Topic(topic)); i >= 0 {
+				g.Topics = slices.Delete(g.Topics, i, i+1)
+			} else {
+				g.Topics = append(g.Topics, store.Topic(topic))
+			}
+		}, t.Now); err != nil {
+			return true, err
+		}
+	case isLang && validLang(lang):
+		g, err := s.store.GroupSubscription(ch, chat)
+		if err != nil {
+			return true, err
+		}
+		if len(g.Topics) > 0 {
+			if _, err := s.store.UpdateGroupSubscription(ch, chat, func(g *store.GroupSubscription) { g.Lang = lang }, t.Now); err != nil {
+				return true, err
+			}
+		}
+		t.Lang = lang
+	}
+	return true, s.showGroup(t)
+}
+
+// showGroup shows what the group receives, with buttons to change it.
+func (s *Subscriptions) showGroup(t *Turn) error {
+	g, err := s.store.GroupSubscription(t.Msg.Channel, t.Msg.ChatID)
+	if err != nil {
+		return err
+	}
+	lang := t.Lang
+	if g.Lang != "" {
+		lang = g.Lang
+	}
+	rows := make([][]bot.Button, 0, len(store.Topics)+2)
+	for _, topic := range store.Topics {
+		mark := "☐ "
+		if g.Has(topic) {
+			mark = "✅ "
+		}
+		rows = append(rows, Button(mark+t.T("topic_"+string(topic)), "gsubs:topic:"+string(topic)))
+	}
+	var langs []bot.Button
+	for _, l := range Languages {
+		langs = append(langs, bot.Button{Label: t.T("lang_name_" + l), Payload: "gsubs:lang:" + l})
+	}
+	rows = append(rows, langs)
+	if len(g.Topics) > 0 {
+		rows = append(rows, Button(t.T("gsubs_stop_button"), "gsubs:stop"))
+	}
+	t.Say(t.T("gsubs_title", "lang", t.T("lang_name_"+lang)), rows...)
 	return nil
 }

@@ -349,9 +349,14 @@ func (b *Broadcaster) enqueue(bc *store.Broadcast, rs []store.Recipient) error {
 		if lang == "" {
 			lang = "lo"
 		}
-		envs[i] = bot.Envelope{Channel: r.Channel, ChatID: r.ChatID, PersonID: r.PersonID,
-			Purpose: bot.PurposeBroadcast, Ref: ref, Reply: bot.Reply{Text: bc.Texts.In(lang),
-				Buttons: [][]bot.Button{{{Label: b.cfg.Texts.T(lang, "subs_stop_button"), Payload: "subs:stop"}}}}}
+		// A group's message carries the group's key as its person, so its
+		// fate is counted even if the group's chat id changes meanwhile.
+		stop := bot.Button{Label: b.cfg.Texts.T(lang, "subs_stop_button"), Payload: "subs:stop"}
+		if r.Group {
+			stop = bot.Button{Label: b.cfg.Texts.T(lang, "gsubs_stop_button"), Payload: "gsubs:stop"}
+		}
+		envs[i] = bot.Envelope{Channel: r.Channel, ChatID: r.ChatID, PersonID: r.PersonID, Group: r.Group,
+			Purpose: bot.PurposeBroadcast, Ref: ref, Reply: bot.Reply{Text: bc.Texts.In(lang), Buttons: [][]bot.Button{{stop}}}}
 	}
 	if err := b.cfg.Outbox.Enqueue(envs); err != nil {
 		return fmt.Errorf("queue %d messages: %w", len(envs), err)

@@ -289,3 +289,49 @@ func TestBroadcastSettlesAfterCrashes(t *testing.T) {
 		}
 	})
 }
+
+// TestBroadcastReachesSubscribedGroups: after the people, the groups whose
+// admins subscribed them to the topic get the message, once, as groups
+// (the group rate, the group's stop button); a broadcast aimed at a
+// country reaches no group; a group the bot left is dropped.
+func TestBroadcastReachesSubscribedGroups(t *testing.T) {
+	path := t.TempDir() + "/phuan.db"
+	st, _ := store.Open(path)
+	addSubscribers(t, st, 30, store.TopicEvents, day0)
+	for chat, topics := range map[string][]store.Topic{
+		"-1001": {store.TopicEvents}, "-1002": {store.TopicNews}, "-1003": {store.TopicEvents, store.TopicNews},
+	} {
+		if _, err := st.UpdateGroupSubscription("telegram", chat, func(g *store.GroupSubscription) {
+			g.Lang, g.Topics = "th", topics
+		}, day0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := st.CountAudience(store.Audience{Topic: store.TopicEvents}); err != nil || n != 32 {
+		t.Fatalf("audience %d, %v; want 30 people and 2 groups", n, err)
+	}
+	events := newBroadcast(t, st, store.Audience{Topic: store.TopicEvents}, "", time.Now())
+	thailand := newBroadcast(t, st, store.Audience{Countries: []string{"TH"}}, "", time.Now())
+	st.Close()
+
+	ch := newFakeChannel(0, 0)
+	r := startRig(t, path, ch, bot.Limits{}, bot.SystemClock{}, 7)
+	reports := []string{waitReport(t, ch, "broadcast_report", 5*time.Second), waitReport(t, ch, "broadcast_report", 5*time.Second)}
+	r.stop(t)
+	got := ch.counts("broadcast:" + events.ID + ":")
+	if got["-1001"] != 1 || got["-1003"] != 1 || got["-1002"] != 0 || len(got) != 32 {
+		t.Fatalf("events broadcast reached %v", got)
+	}
+	if ch.buttons["-1001"] != "gsubs:stop" {
+		t.Errorf("a group's message has buttons %q, want the group's stop", ch.buttons["-1001"])
+	}
+	for chat := range ch.counts("broadcast:" + thailand.ID + ":") {
+		if strings.HasPrefix(chat, "-") {
+			t.Errorf("a broadcast to a country reached group %s", chat)
+		}
+	}
+	want := "en:broadcast_report id=" + events.ID + " sent=32 held=0 unreachable=0 failed=0"
+	if reports[0] != want && reports[1] != want {
+		t.Errorf("reports %q, want one %q", reports, want)
+	}
+}

@@ -22,7 +22,8 @@ type fakeChannel struct {
 	mu        sync.Mutex
 	tokens    float64
 	last      time.Time
-	got       map[string]int // ref \x00 chat → deliveries
+	got       map[string]int    // ref \x00 chat → deliveries
+	buttons   map[string]string // chat → payloads of the last message's buttons, for groups
 	held      map[string]bool
 	throttled int
 	gate      chan struct{} // when set, each send waits for a token from it
@@ -38,7 +39,7 @@ type fakeChannel struct {
 
 func newFakeChannel(rate, burst float64) *fakeChannel {
 	return &fakeChannel{name: "telegram", rate: rate, burst: burst, tokens: burst, got: map[string]int{},
-		held: map[string]bool{}, reports: make(chan string, 1000)}
+		buttons: map[string]string{}, held: map[string]bool{}, reports: make(chan string, 1000)}
 }
 
 func (f *fakeChannel) Name() string { return f.name }
@@ -86,6 +87,15 @@ func (f *fakeChannel) Send(ctx context.Context, d bot.Delivery) error {
 		return nil
 	}
 	f.got[d.Ref+"\x00"+d.ChatID]++
+	if d.Group {
+		var payloads []string
+		for _, row := range d.Reply.Buttons {
+			for _, b := range row {
+				payloads = append(payloads, b.Payload)
+			}
+		}
+		f.buttons[d.ChatID] = strings.Join(payloads, " ")
+	}
 	f.mu.Unlock()
 	n := f.delivered.Add(1)
 	if f.watch != nil {

@@ -76,7 +76,11 @@ type BroadcastRun struct {
 	FinishedAt time.Time `json:"finished_at,omitzero"`
 	Total      int       `json:"total"`  // people expected, counted at the start
 	Cursor     string    `json:"cursor"` // the last person id examined
-	Exhausted  bool      `json:"exhausted,omitempty"`
+	// PeopleDone: every person was examined; subscribed groups come next,
+	// GroupCursor the last one examined.
+	PeopleDone  bool   `json:"people_done,omitempty"`
+	GroupCursor string `json:"group_cursor,omitempty"`
+	Exhausted   bool   `json:"exhausted,omitempty"`
 	Batches    uint64    `json:"batches"`   // batches picked
 	Confirmed  uint64    `json:"confirmed"` // batches known to be in the outbox
 	Queued     int       `json:"queued"`
@@ -140,10 +144,11 @@ func ParseBroadcastRef(ref string) (id string, run int, ok bool) {
 
 // Recipient is one person a broadcast goes to, and where.
 type Recipient struct {
-	PersonID string `json:"-"`
+	PersonID string `json:"-"` // a person's id, or a group's GroupRecipientKey
 	Lang     string `json:"lang"`
 	Channel  string `json:"channel"`
 	ChatID   string `json:"chat_id"`
+	Group    bool   `json:"group,omitempty"`
 	Batch    uint64 `json:"batch"`
 }
 
@@ -324,7 +329,7 @@ func (s *Store) CountAudience(a Audience) (int, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		defer releaseResident(tx)
 		read := 0
-		return tx.Bucket(bucketPersons).ForEach(func(k, v []byte) error {
+		err := tx.Bucket(bucketPersons).ForEach(func(k, v []byte) error {
 			if read++; read%releaseEvery == 0 {
 				releaseResident(tx)
 			}
@@ -338,6 +343,15 @@ func (s *Store) CountAudience(a Audience) (int, error) {
 				n++
 			}
 			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return forEachGroup(tx, "", func(g *GroupSubscription) (bool, error) {
+			if _, ok := matchGroup(a, g); ok {
+				n++
+			}
+			return true, nil
 		})
 	})
 	if err != nil {
@@ -475,7 +489,34 @@ func (s *Store) ReserveBroadcastBatch(id string, max, scan int, now time.Time) (
 			batch.Recipients = append(batch.Recipients, r)
 		}
 		if k == nil {
-			run.Exhausted = true
+			run.PeopleDone = true
+		}
+		if run.PeopleDone && len(batch.Recipients) < max && examined < scan {
+			err := forEachGroup(tx, run.GroupCursor, func(g *GroupSubscription) (bool, error) {
+				if len(batch.Recipients) >= max || examined >= scan {
+					return false, nil
+				}
+				examined++
+				run.GroupCursor = string(groupKey(g.Channel, g.ChatID))
+				r, ok := matchGroup(b.Audience, g)
+				if !ok {
+					return true, nil
+				}
+				r.Batch = batch.Number
+				raw, err := json.Marshal(r)
+				if err != nil {
+					return false, err
+				}
+				if err := pend.Put(append(slices.Clip(prefix), r.PersonID...), raw); err != nil {
+					return false, err
+				}
+				batch.Recipients = append(batch.Recipients, r)
+				return true, nil
+			})
+			if err != nil {
+				return err
+			}
+			run.Exhausted = len(batch.Recipients) < max && examined < scan
 		}
 		releaseResident(tx)
 		if len(batch.Recipients) > 0 {
@@ -490,6 +531,32 @@ func (s *Store) ReserveBroadcastBatch(id string, max, scan int, now time.Time) (
 		return nil, nil, fmt.Errorf("pick recipients of broadcast %s: %w", id, err)
 	}
 	return b, batch, nil
+}
+
+// forEachGroup calls fn with each subscribed group after the key after
+// (all of them when after is empty), in key order, while fn says go on.
+func forEachGroup(tx *bolt.Tx, after string, fn func(*GroupSubscription) (bool, error)) error {
+	b := tx.Bucket(bucketGroupSubscriptions)
+	if b == nil {
+		return nil
+	}
+	c := b.Cursor()
+	k, v := c.First()
+	if after != "" {
+		if k, v = c.Seek([]byte(after)); k != nil && string(k) == after {
+			k, v = c.Next()
+		}
+	}
+	for ; k != nil; k, v = c.Next() {
+		var g GroupSubscription
+		if err := json.Unmarshal(v, &g); err != nil {
+			return fmt.Errorf("decode group subscription: %w", err)
+		}
+		if more, err := fn(&g); err != nil || !more {
+			return err
+		}
+	}
+	return nil
 }
 
 // ConfirmBroadcastBatch records that batch (and every one before it) of a

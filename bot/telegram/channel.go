@@ -125,6 +125,7 @@ type Channel struct {
 	// signalled (with mu) when one ends.
 	recording map[string]int
 	recorded  *sync.Cond
+	admins    map[string]groupAdmins // by group chat id
 }
 
 // New checks the token with getMe and returns the channel.
@@ -184,7 +185,8 @@ func New(cfg Config) (*Channel, error) {
 	}
 	c := &Channel{cfg: cfg, http: cfg.HTTPClient, log: cfg.Logger.With("component", "telegram"),
 		metrics: cfg.Metrics, clock: cfg.Clock, retryBase: time.Second, retryMax: time.Minute,
-		progress: map[uint64]sendProgress{}, answered: map[string]bool{}, recording: map[string]int{}}
+		progress: map[uint64]sendProgress{}, answered: map[string]bool{}, recording: map[string]int{},
+		admins: map[string]groupAdmins{}}
 	c.recorded = sync.NewCond(&c.mu)
 	if c.metrics != nil {
 		c.metrics.Describe("phuan_updates_ignored_total", "Platform updates received and deliberately not passed on, by kind.")

@@ -197,6 +197,7 @@ func (c *Channel) submit(in *inbound, sub Submitter) error {
 	if err := c.resolvePayload(in); err != nil {
 		return fmt.Errorf("resolve button payload of update %d: %w", in.updateID, err)
 	}
+	c.markGroupAdmin(in.msg)
 	dup, err := sub.Submit(*in.msg)
 	if err != nil {
 		return fmt.Errorf("submit update %d: %w", in.updateID, err)

@@ -62,6 +62,9 @@ func TestUpdates(t *testing.T) {
 		return &bot.Message{ID: id, Channel: "telegram", ChatID: testRoom, ChatType: bot.ChatGroup,
 			UserID: "800001", UserName: "Kham", Text: text, LanguageCode: "lo", Time: at(sec), ReplyToText: replyTo}
 	}
+	admins := func(chat string) []apiCall {
+		return []apiCall{{Method: "getChatAdministrators", Params: map[string][]string{"chat_id": {chat}}}}
+	}
 	answered := func(id string) []apiCall {
 		return []apiCall{{Method: "answerCallbackQuery", Params: map[string][]string{"callback_query_id": {id}}}}
 	}
@@ -75,7 +78,19 @@ func TestUpdates(t *testing.T) {
 		{file: "private_text.json", want: lao("5001", "ສະບາຍດີ ຂ້ອຍຢາກຖາມເລື່ອງວີຊາ", 1734480000), recorded: []int64{11}},
 		{file: "private_start_deep_link.json", want: lao("5002", "/start src_radio-1", 1734480001), recorded: []int64{12}},
 		{file: "private_start_bad_deep_link.json", want: lao("5003", "/start", 1734480002), recorded: []int64{13}},
-		{file: "group_command_at_bot.json", want: group("5004", "/ask ค่าแรงขั้นต่ำ", 1734480003)},
+		// A command in a group says whether its sender is an admin (asked
+		// once: the list is kept); a mention costs no request.
+		{file: "group_command_at_bot.json", want: func() *bot.Message {
+			m := group("5004", "/ask ค่าแรงขั้นต่ำ", 1734480003)
+			m.FromGroupAdmin = true
+			return m
+		}(), requests: admins("-1001700000001")},
+		{file: "group_subscribe_member.json", want: &bot.Message{ID: "5041", Channel: "telegram", ChatID: "-1001700000001",
+			ChatType: bot.ChatGroup, UserID: "700003", UserName: "Bee", Text: "/subscribe", LanguageCode: "lo",
+			Time: at(1734480041)}, requests: admins("-1001700000001")},
+		{file: "group_subscribe_anonymous_admin.json", want: &bot.Message{ID: "5040", Channel: "telegram",
+			ChatID: "-1001700000001", ChatType: bot.ChatGroup, UserID: "-1001700000001", Text: "/subscribe",
+			Time: at(1734480040), FromGroupAdmin: true}},
 		{file: "group_command_other_bot.json", ignored: "group_message"},
 		{file: "group_mention.json", want: group("5006", "ສະຖານທູດລາວ ຢູ່ໃສ?", 1734480005)},
 		{file: "group_reply_to_bot.json", want: func() *bot.Message {
@@ -97,7 +112,7 @@ func TestUpdates(t *testing.T) {
 		{file: "group_plain_text.json", ignored: "group_message"},
 		{file: "forum_topic_command.json", want: &bot.Message{ID: "5009", Channel: "telegram", ChatID: "-1001700000002",
 			ChatType: bot.ChatGroup, ThreadID: "42", UserID: "700002", UserName: "Noy", Text: "/close",
-			LanguageCode: "th", Time: at(1734480008)}},
+			LanguageCode: "th", Time: at(1734480008), FromGroupAdmin: true}, requests: admins("-1001700000002")},
 		// A reply to the topic's opening message is not a reply to the bot.
 		{file: "forum_topic_plain.json", ignored: "group_message"},
 		{file: "callback_query.json", want: &bot.Message{ID: "5011", Channel: "telegram", ChatID: "700001",
