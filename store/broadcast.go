@@ -81,11 +81,11 @@ type BroadcastRun struct {
 	PeopleDone  bool   `json:"people_done,omitempty"`
 	GroupCursor string `json:"group_cursor,omitempty"`
 	Exhausted   bool   `json:"exhausted,omitempty"`
-	Batches    uint64    `json:"batches"`   // batches picked
-	Confirmed  uint64    `json:"confirmed"` // batches known to be in the outbox
-	Queued     int       `json:"queued"`
-	Sent       int       `json:"sent"`
-	Held       int       `json:"held"`
+	Batches     uint64 `json:"batches"`   // batches picked
+	Confirmed   uint64 `json:"confirmed"` // batches known to be in the outbox
+	Queued      int    `json:"queued"`
+	Sent        int    `json:"sent"`
+	Held        int    `json:"held"`
 	// Unreachable counts both people known to be unreachable, who get
 	// nothing (Skipped), and sends that found them so.
 	Unreachable int `json:"unreachable"`
