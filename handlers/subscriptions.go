@@ -71,14 +71,7 @@ func (s *Subscriptions) show(t *Turn) error {
 	if err != nil {
 		return err
 	}
-	rows := make([][]bot.Button, 0, len(store.Topics)+3)
-	for _, topic := range store.Topics {
-		mark := "☐ "
-		if sub.Has(topic) {
-			mark = "✅ "
-		}
-		rows = append(rows, Button(mark+t.T("topic_"+string(topic)), "subs:topic:"+string(topic)))
-	}
+	rows := topicRows(t, sub.Has, "subs:topic:")
 	places := t.T("subs_places_any")
 	if len(sub.Provinces) > 0 {
 		names := make([]string, len(sub.Provinces))
@@ -256,14 +249,7 @@ func (s *Subscriptions) showGroup(t *Turn) error {
 	if g.Lang != "" {
 		lang = g.Lang
 	}
-	rows := make([][]bot.Button, 0, len(store.Topics)+2)
-	for _, topic := range store.Topics {
-		mark := "☐ "
-		if g.Has(topic) {
-			mark = "✅ "
-		}
-		rows = append(rows, Button(mark+t.T("topic_"+string(topic)), "gsubs:topic:"+string(topic)))
-	}
+	rows := topicRows(t, g.Has, "gsubs:topic:")
 	var langs []bot.Button
 	for _, l := range Languages {
 		langs = append(langs, bot.Button{Label: t.T("lang_name_" + l), Payload: "gsubs:lang:" + l})
@@ -274,4 +260,18 @@ func (s *Subscriptions) showGroup(t *Turn) error {
 	}
 	t.Say(t.T("gsubs_title", "lang", t.T("lang_name_"+lang)), rows...)
 	return nil
+}
+
+// topicRows is one toggle button a topic, ticked where has says so; a
+// press sends prefix and the topic.
+func topicRows(t *Turn, has func(store.Topic) bool, prefix string) [][]bot.Button {
+	rows := make([][]bot.Button, 0, len(store.Topics)+3)
+	for _, topic := range store.Topics {
+		mark := "☐ "
+		if has(topic) {
+			mark = "✅ "
+		}
+		rows = append(rows, Button(mark+t.T("topic_"+string(topic)), prefix+string(topic)))
+	}
+	return rows
 }
