@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -116,6 +117,10 @@ func (s *Store) commitGroup(group []*write) {
 			for _, w := range group {
 				w.err <- err
 			}
+			// Let the writers just woken run before this goroutine starts
+			// the next commit: its fsyncs would hold this P, and the woken
+			// goroutines queued on it, until the runtime hands it over.
+			runtime.Gosched()
 			return
 		}
 		solo := group[failed]
