@@ -93,7 +93,10 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 	a.sender = bot.NewSender(bot.SenderConfig{Store: st, Logger: log, Metrics: a.metrics, Clock: a.clock,
 		Hooks: a.courses.senderHooks(bot.SenderHooks{Unreachable: a.unreachable, ChatMoved: a.chatMoved, Held: a.held})})
 	a.engine = bot.NewEngine(bot.EngineConfig{Store: st, Sender: a.sender, Handler: a.dialog,
-		Apology: a.dialog.Apology, Logger: log, Metrics: a.metrics, Clock: a.clock})
+		Apology: a.dialog.Apology, Logger: log, Metrics: a.metrics, Clock: a.clock,
+		// Someone in danger does not wait for a slow answer to their
+		// previous message: it gives up and answers plainly.
+		Interrupts: func(m bot.Message) bool { return m.Text != "" && detector.Detect(m.Text).Crisis }})
 	a.metrics.Gauge("phuan_outbox_depth", "Messages waiting in the outbox.", func() float64 {
 		n, _ := st.OutboxDepth()
 		return float64(n)

@@ -51,6 +51,12 @@ type EngineConfig struct {
 	Metrics *Metrics
 	Clock   Clock
 	Workers int // conversations handled at once; default 32
+	// Interrupts, when set, reports whether a message must not wait for
+	// the turn in progress in its conversation (someone in danger): that
+	// turn's context is cancelled, so a slow call it is making (a language
+	// model) gives up and it answers with what it has; the message is
+	// handled right after.
+	Interrupts func(Message) bool
 }
 
 // Engine accepts messages, stores them before anything else, and hands them
@@ -62,6 +68,7 @@ type Engine struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
 	queues   map[string][]queued
+	running  map[string]context.CancelFunc // the turn in progress, by conversation
 	ready    []string
 	inflight int
 	waiters  []chan struct{}
@@ -85,7 +92,8 @@ func NewEngine(cfg EngineConfig) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger.With("component", "engine"), queues: map[string][]queued{}}
+	e := &Engine{cfg: cfg, log: cfg.Logger.With("component", "engine"), queues: map[string][]queued{},
+		running: map[string]context.CancelFunc{}}
 	e.cond = sync.NewCond(&e.mu)
 	return e
 }
@@ -106,7 +114,7 @@ func (e *Engine) Start(ctx context.Context) error {
 			}
 			continue
 		}
-		e.enqueue(it.Seq, m)
+		e.enqueue(it.Seq, m, false)
 	}
 	if len(pending) > 0 {
 		e.log.Info("resumed stored messages", "count", len(pending))
@@ -152,7 +160,7 @@ func (e *Engine) Submit(m Message) (duplicate bool, err error) {
 	if e.cfg.Sender != nil && m.Event == EventNone {
 		e.cfg.Sender.Release(m.Channel, m.ChatID)
 	}
-	e.enqueue(seq, m)
+	e.enqueue(seq, m, e.cfg.Interrupts != nil && e.cfg.Interrupts(m))
 	return false, nil
 }
 
@@ -171,7 +179,9 @@ func sanitizeText(s string) string {
 	return s[:cut]
 }
 
-func (e *Engine) enqueue(seq uint64, m Message) {
+// enqueue queues m behind its conversation's earlier messages; an
+// interrupting one cancels the turn in progress there.
+func (e *Engine) enqueue(seq uint64, m Message, interrupt bool) {
 	key := m.ConversationKey()
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -181,6 +191,10 @@ func (e *Engine) enqueue(seq uint64, m Message) {
 	if !busy {
 		e.ready = append(e.ready, key)
 		e.cond.Signal()
+	}
+	if cancel := e.running[key]; interrupt && cancel != nil {
+		cancel()
+		e.cfg.Metrics.Inc("phuan_turns_interrupted_total")
 	}
 }
 
@@ -198,11 +212,15 @@ func (e *Engine) work(ctx context.Context) {
 		key := e.ready[0]
 		e.ready = e.ready[1:]
 		item := e.queues[key][0]
+		turn, cancel := context.WithCancel(ctx)
+		e.running[key] = cancel
 		e.mu.Unlock()
 
-		e.handle(ctx, item)
+		e.handle(turn, item)
+		cancel()
 
 		e.mu.Lock()
+		delete(e.running, key)
 		rest := e.queues[key][1:]
 		if len(rest) == 0 {
 			delete(e.queues, key)

@@ -375,3 +375,70 @@ func TestTurnStateIsStoredWithItsReplies(t *testing.T) {
 		t.Fatalf("state saved outside a turn: %+v, %v", c, err)
 	}
 }
+
+// TestInterruptingMessageCancelsTheTurnInProgress: a slow turn (a model
+// call) is cancelled when an interrupting message arrives in its
+// conversation, which is then handled; an ordinary message waits its turn,
+// and another conversation's interrupting message touches nothing here.
+func TestInterruptingMessageCancelsTheTurnInProgress(t *testing.T) {
+	rec := newRecorder("test")
+	started := make(chan string, 4)
+	release := make(chan struct{})
+	h := HandlerFunc(func(ctx context.Context, m Message) ([]Envelope, error) {
+		if m.Text == "slow" {
+			started <- m.ChatID
+			select {
+			case <-ctx.Done():
+			case <-release:
+			}
+			if ctx.Err() != nil {
+				return []Envelope{ReplyTo(m, Reply{Text: "plain answer"})}, nil
+			}
+			return []Envelope{ReplyTo(m, Reply{Text: "model answer"})}, nil
+		}
+		return echo(ctx, m)
+	})
+	st, err := store.Open(t.TempDir() + "/phuan.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := NewSender(SenderConfig{Store: st, Workers: 4})
+	s.AddChannel(rec, Limits{})
+	metrics := NewMetrics()
+	e := NewEngine(EngineConfig{Store: st, Sender: s, Handler: h, Workers: 4, Metrics: metrics,
+		Interrupts: func(m Message) bool { return m.Text == "help me" }})
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{store: st, sender: s, engine: e, cancel: cancel}
+	defer r.close()
+	submit := func(chat string, n int, text string) {
+		t.Helper()
+		m := msg(chat, n)
+		m.Text = text
+		if _, err := e.Submit(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	submit("a", 1, "slow")
+	submit("b", 1, "slow")
+	<-started
+	<-started
+	submit("a", 2, "later")   // waits its turn: a's model call goes on
+	submit("b", 2, "help me") // cancels b's slow turn only
+	close(release)
+	r.settle(t)
+	if got := strings.Join(rec.texts("a"), "|"); got != "model answer|re:later" {
+		t.Errorf("a got %q", got)
+	}
+	if got := strings.Join(rec.texts("b"), "|"); got != "plain answer|re:help me" {
+		t.Errorf("b got %q", got)
+	}
+	if n := metrics.Value("phuan_turns_interrupted_total"); n != 1 {
+		t.Errorf("%d turns interrupted, want 1", n)
+	}
+}
