@@ -20,6 +20,7 @@ type Event string
 const (
 	EventNone        Event = ""
 	EventJoinedGroup Event = "joined_group" // the bot was added to a group
+	EventLeftGroup   Event = "left_group"   // the bot was removed from a group
 	EventBlocked     Event = "blocked"      // the person blocked the bot
 	EventUnblocked   Event = "unblocked"    // the person allowed the bot again
 	EventChatMoved   Event = "chat_moved"   // a group got a new id (NewChatID)

@@ -323,4 +323,14 @@ func TestGroupSubscriptionByItsAdmins(t *testing.T) {
 	if out := inGroup(true, "/stop", ""); out[0].Reply.Text != cat.T("lo", "gsubs_nothing_to_stop") {
 		t.Fatalf("stop again: %+v", out)
 	}
+	// Removed from the group, the bot forgets it: subscription and state.
+	inGroup(true, "", "gsubs:topic:news")
+	out = h.send(bot.Message{ID: "left", Channel: "telegram", ChatID: "-1001", ChatType: bot.ChatGroup, UserID: "u9",
+		Event: bot.EventLeftGroup, Time: h.clock.t})
+	if len(out) != 0 || len(group().Topics) != 0 {
+		t.Fatalf("after the bot left: replies %+v, subscription %+v", out, group())
+	}
+	if c, err := h.store.Conversation("telegram", "-1001", h.clock.t); err != nil || c.Lang != "" {
+		t.Fatalf("the group's state was kept: %+v, %v", c, err)
+	}
 }

@@ -31,6 +31,7 @@ type Store interface {
 	Conversation(channel, chatID string, now time.Time) (*store.Conversation, error)
 	SaveConversation(*store.Conversation) error
 	SaveTurnConversation(context.Context, *store.Conversation) error
+	RemoveGroupSubscription(channel, chatID string) (bool, error)
 	DeleteConversation(channel, chatID string) error
 }
 
@@ -167,6 +168,12 @@ func (d *Dialogue) route(ctx context.Context, t *Turn) error {
 	case bot.EventJoinedGroup:
 		t.Say(t.T("group_intro"))
 		return nil
+	case bot.EventLeftGroup: // nothing can be said there any more: forget the group
+		if _, err := d.store.RemoveGroupSubscription(m.Channel, m.ChatID); err != nil {
+			return err
+		}
+		t.forgotten = true
+		return d.store.DeleteConversation(m.Channel, m.ChatID)
 	case bot.EventChatMoved:
 		return d.moveChat(t)
 	default:

@@ -74,7 +74,7 @@ type BroadcastRun struct {
 	Number     int       `json:"number"`
 	StartedAt  time.Time `json:"started_at,omitzero"`
 	FinishedAt time.Time `json:"finished_at,omitzero"`
-	Total      int       `json:"total"`  // people expected, counted at the start
+	Total      int       `json:"total"`  // people and groups expected, counted at the start
 	Cursor     string    `json:"cursor"` // the last person id examined
 	// PeopleDone: every person was examined; subscribed groups come next,
 	// GroupCursor the last one examined.
@@ -323,7 +323,7 @@ func deletePending(tx *bolt.Tx, id string) error {
 // the file's pages from resident memory.
 const releaseEvery = 20000
 
-// CountAudience counts the people a broadcast to a would reach now.
+// CountAudience counts the people and groups a broadcast to a would reach now.
 func (s *Store) CountAudience(a Audience) (int, error) {
 	n := 0
 	err := s.view(func(tx *bolt.Tx) error {

@@ -473,8 +473,7 @@ func (c *Channel) convertMember(in *inbound, u *chatMemberUpdated) {
 	case ct == bot.ChatGroup && isIn(u.NewChatMember) && !isIn(u.OldChatMember):
 		ev = bot.EventJoinedGroup
 	case ct == bot.ChatGroup && !isIn(u.NewChatMember) && isIn(u.OldChatMember):
-		in.ignored = "removed_from_group"
-		return
+		ev = bot.EventLeftGroup
 	default:
 		in.ignored = "member_status"
 		return
