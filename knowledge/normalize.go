@@ -48,7 +48,14 @@ func Normalize(s string) string {
 	if !hasTai(s) {
 		return s
 	}
-	return fixTai(s)
+	s = fixTai(s)
+	// Marks of a cluster with no Lao or Thai letter (an orphan) may be put
+	// next to a Latin letter before them, which NFC then composes with it
+	// (a + U+0323 → ạ).
+	if !norm.NFC.IsNormalString(s) {
+		s = norm.NFC.String(s)
+	}
+	return s
 }
 
 // mapRune drops invisible format characters, lower-cases letters and maps
