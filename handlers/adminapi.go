@@ -39,7 +39,7 @@ type AdminStore interface {
 	Events() ([]store.Event, error)
 	Event(id string) (*store.Event, error)
 	PutEvent(e *store.Event, now time.Time) error
-	DeleteEvent(id string) error
+	DeleteEvent(id string, now time.Time) (deleted bool, err error)
 	ImportEvents(es []store.Event, now time.Time) error
 	CreateBroadcast(b *store.Broadcast, now time.Time) error
 	Broadcasts() ([]store.Broadcast, error)
@@ -396,11 +396,16 @@ func (a *adminAPI) deleteCourse(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, err)
 		return
 	}
-	result := "cancelled"
+	writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "result": deleteResult(deleted)})
+}
+
+// deleteResult says what a DELETE did: a course or event that people are
+// on, or waiting to be reminded of, is cancelled (and they are told).
+func deleteResult(deleted bool) string {
 	if deleted {
-		result = "deleted"
+		return "deleted"
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "result": result})
+	return "cancelled"
 }
 
 func (a *adminAPI) enrolments(w http.ResponseWriter, r *http.Request) {
@@ -561,11 +566,12 @@ func (a *adminAPI) saveEvent(w http.ResponseWriter, r *http.Request, id string) 
 }
 
 func (a *adminAPI) deleteEvent(w http.ResponseWriter, r *http.Request) {
-	if err := a.cfg.Store.DeleteEvent(r.PathValue("id")); err != nil {
+	deleted, err := a.cfg.Store.DeleteEvent(r.PathValue("id"), a.cfg.Clock.Now())
+	if err != nil {
 		a.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "result": "deleted"})
+	writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "result": deleteResult(deleted)})
 }
 
 func (a *adminAPI) importEvents(w http.ResponseWriter, r *http.Request) {

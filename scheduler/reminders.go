@@ -255,8 +255,8 @@ func (r *Reminders) envelope(rem store.Reminder, now time.Time) (bot.Envelope, b
 		if err != nil {
 			return bot.Envelope{}, false, err
 		}
-		if ev.Cancelled {
-			return bot.Envelope{}, false, nil
+		if ev.Cancelled != (rem.Kind == store.ReminderEventCancelled) {
+			return bot.Envelope{}, false, nil // only the cancellation notice is about a cancelled event
 		}
 		title := EventTitle(r.cfg.Texts, ev, lang)
 		where := ev.Place
@@ -275,6 +275,12 @@ func (r *Reminders) envelope(rem store.Reminder, now time.Time) (bot.Envelope, b
 		case store.ReminderEventHour:
 			reply = bot.Reply{Text: t("reminder_event_hour", "title", title, "time", when, "place", orDash(where)),
 				Buttons: [][]bot.Button{details}}
+		case store.ReminderEventChanged:
+			reply = bot.Reply{Text: t("notice_event_changed", "title", title, "time", when, "place", orDash(where)),
+				Buttons: [][]bot.Button{details}}
+		case store.ReminderEventCancelled:
+			reply = bot.Reply{Text: t("notice_event_cancelled", "title", title),
+				Buttons: [][]bot.Button{{{Label: t("notice_other_events"), Payload: "events"}}}}
 		default:
 			return bot.Envelope{}, false, nil
 		}

@@ -334,3 +334,78 @@ func TestCourseChangesAreTold(t *testing.T) {
 		t.Fatalf("sent after the cancellation: %+v", out.sent()[n:])
 	}
 }
+
+// TestEventChangesAreTold: people waiting for a reminder about an event are
+// told when its time or place changes (by day, their time) and when it is
+// cancelled or deleted; their reminders follow the new time or are
+// dropped; nobody else hears of it.
+func TestEventChangesAreTold(t *testing.T) {
+	st := openStore(t)
+	out := &storeOutbox{st: st}
+	job := newReminders(st, out)
+	bkk := zone(t, "Asia/Bangkok")
+	at := func(day, hour int) time.Time { return time.Date(2026, 11, day, hour, 0, 0, 0, bkk) }
+	ev := &store.Event{Title: store.Texts{"lo": "ງານ"}, Start: time.Date(2026, 12, 1, 18, 0, 0, 0, bkk),
+		TimeZone: "Asia/Bangkok", Place: "Wat"}
+	if err := st.PutEvent(ev, at(1, 10)); err != nil {
+		t.Fatal(err)
+	}
+	waiting, other := addPerson(t, st, "en", "TH"), addPerson(t, st, "lo", "TH")
+	if _, err := st.RemindEvent(ev.ID, waiting.ID, at(1, 10)); err != nil {
+		t.Fatal(err)
+	}
+	notices := func() []bot.Envelope {
+		var got []bot.Envelope
+		for _, e := range out.sent() {
+			if strings.HasPrefix(e.Ref, "reminder:event_c") {
+				got = append(got, e)
+			}
+		}
+		return got
+	}
+	ev.Start, ev.Place = time.Date(2026, 12, 2, 18, 0, 0, 0, bkk), "Temple hall"
+	if err := st.PutEvent(ev, at(5, 21)); err != nil {
+		t.Fatal(err)
+	}
+	job.Run(context.Background(), at(5, 21))
+	if n := len(notices()); n != 0 {
+		t.Fatalf("%d notices at night", n)
+	}
+	job.Run(context.Background(), at(6, 9))
+	got := notices()
+	if len(got) != 1 || got[0].ChatID != chatOf(waiting) ||
+		got[0].Reply.Text != "en:notice_event_changed title=ງານ time=02/12/2026 18:00 place=Temple hall" {
+		t.Fatalf("change notices %+v", got)
+	}
+	// The day-before reminder follows the new date.
+	job.Run(context.Background(), time.Date(2026, 11, 30, 9, 0, 0, 0, bkk))
+	for _, e := range out.sent() {
+		if strings.HasPrefix(e.Ref, "reminder:event_day") {
+			t.Fatalf("a reminder for the old date: %+v", e)
+		}
+	}
+	if deleted, err := st.DeleteEvent(ev.ID, at(7, 10)); err != nil || deleted {
+		t.Fatalf("delete: %v %v, want it cancelled", deleted, err)
+	}
+	job.Run(context.Background(), at(7, 10))
+	got = notices()
+	if len(got) != 2 || got[1].Reply.Text != "en:notice_event_cancelled title=ງານ" || got[1].Reply.Buttons[0][0].Payload != "events" {
+		t.Fatalf("cancellation notices %+v", got)
+	}
+	n := len(out.sent())
+	job.Run(context.Background(), time.Date(2026, 12, 3, 0, 0, 0, 0, bkk))
+	if len(out.sent()) != n {
+		t.Fatalf("sent after the cancellation: %+v", out.sent()[n:])
+	}
+	for _, e := range out.sent() {
+		if e.ChatID == chatOf(other) {
+			t.Fatalf("someone who never asked was told: %+v", e)
+		}
+	}
+	// An event nobody waits for is deleted outright.
+	quiet := &store.Event{Title: store.Texts{"lo": "ງານອື່ນ"}, Start: time.Date(2026, 12, 5, 18, 0, 0, 0, bkk), TimeZone: "Asia/Bangkok"}
+	st.PutEvent(quiet, at(7, 10))
+	if deleted, err := st.DeleteEvent(quiet.ID, at(7, 10)); err != nil || !deleted {
+		t.Fatalf("delete an event nobody waits for: %v %v", deleted, err)
+	}
+}

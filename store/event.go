@@ -127,11 +127,13 @@ func putEvent(tx *bolt.Tx, e *Event, now time.Time) error {
 	if !ValidID(e.ID) {
 		return &FieldError{"id", "use 1 to 32 of a-z 0-9 _ -"}
 	}
+	var prev *Event
 	if old := b.Get([]byte(e.ID)); old != nil {
-		var prev Event
-		if json.Unmarshal(old, &prev) == nil {
-			e.CreatedAt = prev.CreatedAt
+		prev = &Event{}
+		if err := json.Unmarshal(old, prev); err != nil {
+			return fmt.Errorf("decode event %s: %w", e.ID, err)
 		}
+		e.CreatedAt = prev.CreatedAt
 	}
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = now
@@ -140,10 +142,22 @@ func putEvent(tx *bolt.Tx, e *Event, now time.Time) error {
 	if err := putJSON(b, []byte(e.ID), e); err != nil {
 		return err
 	}
-	if e.Cancelled {
-		return cancelRemindersFor(tx, eventRef(e.ID), "")
+	kind, changed := eventChanged(prev, e)
+	var waiting []string
+	if changed {
+		if waiting, err = waitingFor(tx, eventRef(e.ID)); err != nil {
+			return err
+		}
 	}
-	return replanEvent(tx, e, now)
+	if e.Cancelled {
+		err = cancelRemindersFor(tx, eventRef(e.ID), "", ReminderEventCancelled)
+	} else {
+		err = replanEvent(tx, e, now)
+	}
+	if err != nil || !changed {
+		return err
+	}
+	return planNotices(tx, eventRef(e.ID), waiting, kind, noticePairs[kind], now)
 }
 
 // replanEvent moves the reminders of everyone who asked about e.
@@ -264,22 +278,37 @@ func sortEvents(es []Event) {
 	})
 }
 
-// DeleteEvent removes a stored event and cancels its reminders.
-func (s *Store) DeleteEvent(id string) error {
-	err := s.update(func(tx *bolt.Tx) error {
+// DeleteEvent removes a stored event. One that people are waiting for a
+// reminder about is cancelled instead, so they are told (deleted false).
+func (s *Store) DeleteEvent(id string, now time.Time) (deleted bool, err error) {
+	err = s.update(func(tx *bolt.Tx) error {
+		deleted = false
 		b := tx.Bucket(bucketEvents)
 		if b == nil || b.Get([]byte(id)) == nil {
 			return ErrNotFound
 		}
+		waiting, err := waitingFor(tx, eventRef(id))
+		if err != nil {
+			return err
+		}
+		if len(waiting) > 0 {
+			e, err := getEvent(tx, id)
+			if err != nil {
+				return err
+			}
+			e.Cancelled = true
+			return putEvent(tx, e, now)
+		}
 		if err := cancelRemindersFor(tx, eventRef(id), ""); err != nil {
 			return err
 		}
+		deleted = true
 		return b.Delete([]byte(id))
 	})
 	if err != nil {
-		return fmt.Errorf("delete event %s: %w", id, err)
+		return false, fmt.Errorf("delete event %s: %w", id, err)
 	}
-	return nil
+	return deleted, nil
 }
 
 // RemindEvent plans reminders one day before an event (at 09:00 in the

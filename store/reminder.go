@@ -41,6 +41,10 @@ const (
 	// people on it and on its waiting list are told, by day (noticeDue).
 	ReminderCourseChanged   ReminderKind = "course_changed"
 	ReminderCourseCancelled ReminderKind = "course_cancelled"
+	// An event's time or place changed, or it was cancelled: the people
+	// waiting for a reminder about it are told, by day (noticeDue).
+	ReminderEventChanged   ReminderKind = "event_changed"
+	ReminderEventCancelled ReminderKind = "event_cancelled"
 )
 
 // ReminderStatus is where a reminder stands.
@@ -216,37 +220,92 @@ func courseChanged(prev, c *Course) (ReminderKind, bool) {
 }
 
 // planCourseNotices tells everyone enrolled on c, or waiting for a seat,
-// that it changed or was cancelled. A notice not yet sent is moved, so
-// several quick edits make one message, which tells the latest state.
+// that it changed (kind ReminderCourseChanged) or was cancelled.
 func planCourseNotices(tx *bolt.Tx, c *Course, kind ReminderKind, now time.Time) error {
 	ens, err := courseEnrolments(tx, c.ID)
 	if err != nil {
 		return err
 	}
-	other := ReminderCourseChanged
-	if kind == ReminderCourseChanged {
-		other = ReminderCourseCancelled
-	}
+	var people []string
 	for _, e := range ens {
-		if e.Status != Enrolled && e.Status != Waiting {
-			continue
+		if e.Status == Enrolled || e.Status == Waiting {
+			people = append(people, e.PersonID)
 		}
-		p, err := getPerson(tx, e.PersonID)
+	}
+	return planNotices(tx, courseRef(c.ID), people, kind, noticePairs[kind], now)
+}
+
+// noticePairs gives each notice kind the kind it replaces.
+var noticePairs = map[ReminderKind]ReminderKind{
+	ReminderCourseChanged: ReminderCourseCancelled, ReminderCourseCancelled: ReminderCourseChanged,
+	ReminderEventChanged: ReminderEventCancelled, ReminderEventCancelled: ReminderEventChanged,
+}
+
+// planNotices plans a notice of kind about subject to each of people,
+// dropping a pending one of the other kind. A notice not yet sent is
+// moved, so several quick edits make one message, which tells the latest
+// state.
+func planNotices(tx *bolt.Tx, subject string, people []string, kind, other ReminderKind, now time.Time) error {
+	for _, personID := range people {
+		p, err := getPerson(tx, personID)
 		if IsNotFound(err) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		if _, err := setReminderStatus(tx, reminderID(other, courseRef(c.ID), e.PersonID), ReminderCancelled, now, true); err != nil {
+		if _, err := setReminderStatus(tx, reminderID(other, subject, personID), ReminderCancelled, now, true); err != nil {
 			return err
 		}
-		r := Reminder{Kind: kind, PersonID: e.PersonID, Subject: courseRef(c.ID), Due: noticeDue(now, LocationOf(p))}
+		r := Reminder{Kind: kind, PersonID: personID, Subject: subject, Due: noticeDue(now, LocationOf(p))}
 		if err := putReminder(tx, r, now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// waitingFor lists the people with a pending reminder about subject.
+func waitingFor(tx *bolt.Tx, subject string) ([]string, error) {
+	refs, rems := tx.Bucket(bucketRemindersRef), tx.Bucket(bucketReminders)
+	if refs == nil || rems == nil {
+		return nil, nil
+	}
+	prefix := []byte(subject + "\x00")
+	var people []string
+	c := refs.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		person, id, _ := strings.Cut(string(k[len(prefix):]), "\x00")
+		raw := rems.Get([]byte(id))
+		if raw == nil || (len(people) > 0 && people[len(people)-1] == person) {
+			continue
+		}
+		var r Reminder
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, fmt.Errorf("decode reminder: %w", err)
+		}
+		if _, notice := noticePairs[r.Kind]; r.Status == ReminderPending && !notice {
+			people = append(people, person)
+		}
+	}
+	return people, nil
+}
+
+// eventChanged reports what an update from prev to e means for the people
+// waiting for a reminder about it, like courseChanged.
+func eventChanged(prev, e *Event) (ReminderKind, bool) {
+	switch {
+	case prev == nil || (prev.Cancelled && e.Cancelled):
+		return "", false
+	case e.Cancelled:
+		return ReminderEventCancelled, true
+	case prev.Cancelled:
+		return ReminderEventChanged, true
+	case !prev.Start.Equal(e.Start) || !prev.End.Equal(e.End) || prev.AllDay != e.AllDay ||
+		prev.Place != e.Place || prev.Link != e.Link:
+		return ReminderEventChanged, true
+	}
+	return "", false
 }
 
 // putReminder plans r (its ID is derived from kind, subject and person):

@@ -90,9 +90,13 @@ func TestEventRemindersAndChanges(t *testing.T) {
 	if !r.Due.Equal(ev.Start.Add(-time.Hour)) || r.Status != ReminderPending {
 		t.Fatalf("after moving: %+v", r)
 	}
-	// Deleting cancels them.
-	s.DeleteEvent(ev.ID)
-	if rs, _ := s.DueReminders(ev.Start, 10); len(rs) != 0 {
+	// Deleting an event someone waits for cancels it: their reminders
+	// are dropped, and all that is due is the notice that it is cancelled.
+	if deleted, err := s.DeleteEvent(ev.ID, day0); err != nil || deleted {
+		t.Fatalf("delete: %v %v, want it cancelled", deleted, err)
+	}
+	rs, _ := s.DueReminders(ev.Start, 10)
+	if len(rs) != 1 || rs[0].Kind != ReminderEventCancelled || rs[0].PersonID != p.ID {
 		t.Fatalf("due after delete: %+v", rs)
 	}
 	// Built-in Migrants Day: all day, no hour reminder.
