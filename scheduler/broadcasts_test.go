@@ -148,7 +148,7 @@ func TestRecurringBroadcastRunsAtEachTimeAndSkipsTooLate(t *testing.T) {
 	if want := time.Date(2026, 11, 23, 9, 0, 0, 0, vte); !b.NextAt.Equal(want) {
 		t.Fatalf("first run at %v, want %v", b.NextAt, want)
 	}
-	clock := &testClock{t: time.Date(2026, 11, 23, 8, 59, 0, 0, vte)}
+	clock := bot.NewManualClock(time.Date(2026, 11, 23, 8, 59, 0, 0, vte))
 	ch := newFakeChannel(0, 0)
 	r := startRig(t, path, ch, bot.Limits{}, clock, 10)
 	ctx := context.Background()

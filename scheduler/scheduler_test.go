@@ -9,7 +9,7 @@ import (
 )
 
 func TestSchedulerRunsJobsWithItsClockAndSurvivesPanics(t *testing.T) {
-	clock := &testClock{t: day0}
+	clock := bot.NewManualClock(day0)
 	metrics := bot.NewMetrics()
 	s := New(Config{Clock: clock, Metrics: metrics})
 	var seen []time.Time

@@ -31,24 +31,7 @@ const (
 // baseTime is the timestamp of the events in testdata (1700000000000 ms).
 func baseTime() time.Time { return time.UnixMilli(1700000000000).UTC() }
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock(t time.Time) *testClock { return &testClock{now: t} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
+func newClock(t time.Time) *bot.ManualClock { return bot.NewManualClock(t) }
 
 // graphCall is one request the fake Graph API received.
 type graphCall struct {
@@ -217,7 +200,7 @@ func (c *memContacts) LastContact(channel, chatID string) (time.Time, error) {
 // handler answers every message with "ok".
 type harness struct {
 	st      *store.Store
-	clock   *testClock
+	clock   *bot.ManualClock
 	graph   *fakeGraph
 	ch      *Channel
 	metrics *bot.Metrics

@@ -2,37 +2,18 @@ package telegram
 
 import (
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
 	"phuan/bot"
 )
 
-// movingClock is a clock a test sets.
-type movingClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *movingClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *movingClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // TestGroupAdminsAreAskedRarely: a group's admins are listed once per ten
 // minutes; plain messages and private chats cost nothing; when Telegram
 // cannot be asked the sender counts as a member.
 func TestGroupAdminsAreAskedRarely(t *testing.T) {
 	f := newFakeAPI(t)
-	clock := &movingClock{t: testNow}
+	clock := bot.NewManualClock(testNow)
 	c, logs := newTestChannel(t, f, func(cfg *Config) { cfg.Clock = clock })
 	mark := func(m bot.Message) bool {
 		c.markGroupAdmin(&m)
@@ -51,7 +32,7 @@ func TestGroupAdminsAreAskedRarely(t *testing.T) {
 	if n := len(f.callsTo("getChatAdministrators")); n != 1 {
 		t.Fatalf("%d requests within ten minutes, want 1", n)
 	}
-	clock.add(11 * time.Minute)
+	clock.Add(11 * time.Minute)
 	f.setResponder(func(method string, _ url.Values) (int, string, bool) {
 		if method == "getChatAdministrators" {
 			return 400, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`, true
