@@ -12,8 +12,12 @@ import (
 	"phuan/bot"
 )
 
-// adminsTTL is how long a group's list of admins is trusted.
-const adminsTTL = 10 * time.Minute
+// adminsTTL is how long a group's list of admins is trusted; adminsTimeout
+// bounds asking for it, since the update waits (a member is assumed after).
+const (
+	adminsTTL     = 10 * time.Minute
+	adminsTimeout = 5 * time.Second
+)
 
 // groupAdmins is a group's admins as Telegram last listed them.
 type groupAdmins struct {
@@ -60,7 +64,7 @@ func (c *Channel) markGroupAdmin(m *bot.Message) {
 const maxCachedGroups = 10000
 
 func (c *Channel) fetchAdmins(chatID string) (map[string]bool, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), adminsTimeout)
 	defer cancel()
 	raw, err := c.call(ctx, "getChatAdministrators", tgbotapi.Params{"chat_id": chatID})
 	if err != nil {
