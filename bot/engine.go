@@ -68,7 +68,7 @@ type Engine struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
 	queues   map[string][]queued
-	running  map[string]context.CancelFunc // the turn in progress, by conversation
+	running  map[string]runningTurn // the turn in progress, by conversation
 	ready    []string
 	inflight int
 	waiters  []chan struct{}
@@ -77,8 +77,16 @@ type Engine struct {
 }
 
 type queued struct {
-	seq uint64
-	msg Message
+	seq       uint64
+	msg       Message
+	interrupt bool // it cancels the turn in progress in its conversation
+}
+
+// runningTurn is a turn being handled: cancel stops its slow calls, unless
+// it is itself an interrupting one (a crisis is not cut short by another).
+type runningTurn struct {
+	cancel    context.CancelFunc
+	interrupt bool
 }
 
 // NewEngine returns an engine; call Start to run it.
@@ -93,7 +101,7 @@ func NewEngine(cfg EngineConfig) *Engine {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger.With("component", "engine"), queues: map[string][]queued{},
-		running: map[string]context.CancelFunc{}}
+		running: map[string]runningTurn{}}
 	e.cond = sync.NewCond(&e.mu)
 	return e
 }
@@ -186,14 +194,14 @@ func (e *Engine) enqueue(seq uint64, m Message, interrupt bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	q, busy := e.queues[key]
-	e.queues[key] = append(q, queued{seq, m})
+	e.queues[key] = append(q, queued{seq, m, interrupt})
 	e.inflight++
 	if !busy {
 		e.ready = append(e.ready, key)
 		e.cond.Signal()
 	}
-	if cancel := e.running[key]; interrupt && cancel != nil {
-		cancel()
+	if turn, ok := e.running[key]; interrupt && ok && !turn.interrupt {
+		turn.cancel()
 		e.cfg.Metrics.Inc("phuan_turns_interrupted_total")
 	}
 }
@@ -213,7 +221,7 @@ func (e *Engine) work(ctx context.Context) {
 		e.ready = e.ready[1:]
 		item := e.queues[key][0]
 		turn, cancel := context.WithCancel(ctx)
-		e.running[key] = cancel
+		e.running[key] = runningTurn{cancel, item.interrupt}
 		e.mu.Unlock()
 
 		e.handle(turn, item)

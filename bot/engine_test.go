@@ -385,7 +385,7 @@ func TestInterruptingMessageCancelsTheTurnInProgress(t *testing.T) {
 	started := make(chan string, 4)
 	release := make(chan struct{})
 	h := HandlerFunc(func(ctx context.Context, m Message) ([]Envelope, error) {
-		if m.Text == "slow" {
+		if m.Text == "slow" || m.Text == "help me slowly" {
 			started <- m.ChatID
 			select {
 			case <-ctx.Done():
@@ -407,7 +407,7 @@ func TestInterruptingMessageCancelsTheTurnInProgress(t *testing.T) {
 	s.AddChannel(rec, Limits{})
 	metrics := NewMetrics()
 	e := NewEngine(EngineConfig{Store: st, Sender: s, Handler: h, Workers: 4, Metrics: metrics,
-		Interrupts: func(m Message) bool { return m.Text == "help me" }})
+		Interrupts: func(m Message) bool { return strings.HasPrefix(m.Text, "help me") }})
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -426,12 +426,18 @@ func TestInterruptingMessageCancelsTheTurnInProgress(t *testing.T) {
 	}
 	submit("a", 1, "slow")
 	submit("b", 1, "slow")
+	submit("c", 1, "help me slowly")
+	<-started
 	<-started
 	<-started
 	submit("a", 2, "later")   // waits its turn: a's model call goes on
 	submit("b", 2, "help me") // cancels b's slow turn only
+	submit("c", 2, "help me") // a crisis turn is not cut short by another
 	close(release)
 	r.settle(t)
+	if got := strings.Join(rec.texts("c"), "|"); got != "model answer|re:help me" {
+		t.Errorf("c got %q", got)
+	}
 	if got := strings.Join(rec.texts("a"), "|"); got != "model answer|re:later" {
 		t.Errorf("a got %q", got)
 	}
