@@ -138,6 +138,8 @@ type Course struct {
 	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
+func (c *Course) record() (*string, *time.Time, *time.Time) { return &c.ID, &c.CreatedAt, &c.UpdatedAt }
+
 // LastEnrolDay is the last day enrolment is open.
 func (c *Course) LastEnrolDay() Date {
 	if !c.Deadline.IsZero() {
@@ -240,35 +242,8 @@ func putCourse(tx *bolt.Tx, c *Course, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if c.ID == "" {
-		seq, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		c.ID = "c" + strconv.FormatUint(seq, 10)
-		for b.Get([]byte(c.ID)) != nil { // an imported id took it
-			if seq, err = b.NextSequence(); err != nil {
-				return err
-			}
-			c.ID = "c" + strconv.FormatUint(seq, 10)
-		}
-	}
-	if !ValidID(c.ID) {
-		return &FieldError{"id", "use 1 to 32 of a-z 0-9 _ -"}
-	}
-	var prev *Course
-	if old := b.Get([]byte(c.ID)); old != nil {
-		prev = &Course{}
-		if err := json.Unmarshal(old, prev); err != nil {
-			return fmt.Errorf("decode course %s: %w", c.ID, err)
-		}
-		c.CreatedAt = prev.CreatedAt
-	}
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = now
-	}
-	c.UpdatedAt = now
-	if err := putJSON(b, []byte(c.ID), c); err != nil {
+	prev, err := putRecord(b, "c", c, now)
+	if err != nil {
 		return err
 	}
 	if err := replanCourse(tx, c, now); err != nil {
@@ -278,6 +253,47 @@ func putCourse(tx *bolt.Tx, c *Course, now time.Time) error {
 		return planCourseNotices(tx, c, kind, now)
 	}
 	return nil
+}
+
+// record is a course or an event: its id and when it was created and updated.
+type record interface {
+	record() (id *string, created, updated *time.Time)
+}
+
+// putRecord stores v in b: under a new id (prefix and a sequence number,
+// past any imported id that took it) when it has none, keeping the creation
+// time of the record it replaces, which it returns (nil for a new one).
+func putRecord[T any, P interface {
+	*T
+	record
+}](b *bolt.Bucket, prefix string, v P, now time.Time) (P, error) {
+	id, created, updated := v.record()
+	for *id == "" {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return nil, err
+		}
+		if next := prefix + strconv.FormatUint(seq, 10); b.Get([]byte(next)) == nil {
+			*id = next
+		}
+	}
+	if !ValidID(*id) {
+		return nil, &FieldError{"id", "use 1 to 32 of a-z 0-9 _ -"}
+	}
+	var prev P
+	if old := b.Get([]byte(*id)); old != nil {
+		prev = new(T)
+		if err := json.Unmarshal(old, prev); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", *id, err)
+		}
+		_, was, _ := prev.record()
+		*created = *was
+	}
+	if created.IsZero() {
+		*created = now
+	}
+	*updated = now
+	return prev, putJSON(b, []byte(*id), v)
 }
 
 // replanCourse brings the reminders of everyone on course c in line with it.

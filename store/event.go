@@ -67,6 +67,8 @@ type Event struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
+func (e *Event) record() (*string, *time.Time, *time.Time) { return &e.ID, &e.CreatedAt, &e.UpdatedAt }
+
 // Location is the event's time zone (Asia/Vientiane when unknown).
 func (e *Event) Location() *time.Location {
 	if e.TimeZone != "" {
@@ -115,31 +117,8 @@ func putEvent(tx *bolt.Tx, e *Event, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if e.ID == "" {
-		for e.ID == "" || b.Get([]byte(e.ID)) != nil {
-			seq, err := b.NextSequence()
-			if err != nil {
-				return err
-			}
-			e.ID = "e" + strconv.FormatUint(seq, 10)
-		}
-	}
-	if !ValidID(e.ID) {
-		return &FieldError{"id", "use 1 to 32 of a-z 0-9 _ -"}
-	}
-	var prev *Event
-	if old := b.Get([]byte(e.ID)); old != nil {
-		prev = &Event{}
-		if err := json.Unmarshal(old, prev); err != nil {
-			return fmt.Errorf("decode event %s: %w", e.ID, err)
-		}
-		e.CreatedAt = prev.CreatedAt
-	}
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = now
-	}
-	e.UpdatedAt = now
-	if err := putJSON(b, []byte(e.ID), e); err != nil {
+	prev, err := putRecord(b, "e", e, now)
+	if err != nil {
 		return err
 	}
 	kind, changed := eventChanged(prev, e)
