@@ -18,6 +18,20 @@ type Delivery struct {
 	Reply    Reply
 	Ref      string
 	Attempt  int // 1 on the first try
+	// A reply the platform takes in several messages goes on after the
+	// PartsSent it accepted already (on a retry, or after a restart). A
+	// channel calls Progress, when set, with the number of parts accepted
+	// after each part but the last; the sender stores it at once, so a
+	// crash repeats at most the part in flight.
+	PartsSent int
+	Progress  func(parts int)
+}
+
+// Accepted tells d's Progress that parts parts were accepted.
+func (d Delivery) Accepted(parts int) {
+	if d.Progress != nil {
+		d.Progress(parts)
+	}
 }
 
 // Channel is a messaging platform the sender delivers to. Send returns nil

@@ -19,6 +19,7 @@ type OutboxStore interface {
 	CompleteOutbox(seq uint64) error
 	UpdateOutbox(item store.OutboxItem) error
 	FailOutbox(item store.OutboxItem, reason string) error
+	SetOutboxParts(seq uint64, parts int) error
 }
 
 // SenderHooks let the rest of the system react to what sending revealed.
@@ -358,9 +359,17 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 		s.finish(key, q, item, "failed", "malformed reply in outbox: "+err.Error())
 		return
 	}
+	parts := item.PartsSent
 	d := Delivery{Seq: item.Seq, ChatID: item.ChatID, ThreadID: item.ThreadID, Group: item.Group,
-		PersonID: item.PersonID, Purpose: Purpose(item.Purpose), Reply: reply, Ref: item.Ref, Attempt: item.Attempts + 1}
+		PersonID: item.PersonID, Purpose: Purpose(item.Purpose), Reply: reply, Ref: item.Ref, Attempt: item.Attempts + 1,
+		PartsSent: parts, Progress: func(n int) {
+			parts = n
+			if err := s.cfg.Store.SetOutboxParts(item.Seq, n); err != nil {
+				s.log.Error("record parts sent", "seq", item.Seq, "err", err)
+			}
+		}}
 	err := sc.ch.Send(ctx, d)
+	item.PartsSent = parts
 	if err != nil && ctx.Err() != nil {
 		// Shutting down: the item stays in the outbox for the next start.
 		s.release(key, q)

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -243,4 +244,73 @@ func TestLimiterGroupsArePerMinute(t *testing.T) {
 	if d := l.chatDelay("1", false, now); d < 900*time.Millisecond {
 		t.Fatalf("private chat delay %v, want about 1s", d)
 	}
+}
+
+// parted is a channel that takes replies of three parts, reporting each
+// part accepted; it fails at part fail of the first try, or (with block)
+// stops there until the test lets it go, as a crash would leave it.
+type parted struct {
+	mu     sync.Mutex
+	starts []int // PartsSent of each delivery
+	fail   int
+	block  chan struct{}
+	at     chan struct{} // closed when blocked
+}
+
+func (p *parted) Name() string { return "test" }
+
+func (p *parted) Send(ctx context.Context, d Delivery) error {
+	p.mu.Lock()
+	p.starts = append(p.starts, d.PartsSent)
+	first := len(p.starts) == 1
+	p.mu.Unlock()
+	for part := d.PartsSent; part < 3; part++ {
+		if first && part == p.fail {
+			if p.block != nil {
+				close(p.at)
+				select {
+				case <-p.block:
+				case <-ctx.Done():
+				}
+				return ctx.Err()
+			}
+			return &SendError{Kind: Transient, Err: errors.New("503")}
+		}
+		if part < 2 {
+			d.Accepted(part + 1)
+		}
+	}
+	return nil
+}
+
+// TestPartsSentAreStored: the parts of a long reply the platform accepted
+// are stored as they go, so a retry, and a new process after a crash, go on
+// from there instead of sending them again.
+func TestPartsSentAreStored(t *testing.T) {
+	t.Run("retry", func(t *testing.T) {
+		ch := &parted{fail: 2}
+		s, _ := newTestSender(t, ch, SenderHooks{})
+		if err := s.Enqueue(envs("p", "long")); err != nil {
+			t.Fatal(err)
+		}
+		waitIdle(t, s)
+		ch.mu.Lock()
+		defer ch.mu.Unlock()
+		if fmt.Sprint(ch.starts) != "[0 2]" {
+			t.Fatalf("deliveries started at parts %v, want [0 2]", ch.starts)
+		}
+	})
+	t.Run("crash", func(t *testing.T) {
+		ch := &parted{fail: 1, block: make(chan struct{}), at: make(chan struct{})}
+		s, st := newTestSender(t, ch, SenderHooks{})
+		if err := s.Enqueue(envs("p", "long")); err != nil {
+			t.Fatal(err)
+		}
+		<-ch.at // part 1 accepted, part 2 in flight: the process dies here
+		items, err := st.PendingOutbox()
+		if err != nil || len(items) != 1 || items[0].PartsSent != 1 {
+			t.Fatalf("stored %+v, %v; want one item with 1 part sent", items, err)
+		}
+		close(ch.block)
+	})
 }

@@ -31,8 +31,9 @@ type OutboxItem struct {
 	Ref       string          `json:"ref,omitempty"`
 	Body      json.RawMessage `json:"body"`
 	CreatedAt time.Time       `json:"created_at"`
-	Attempts  int             `json:"attempts,omitempty"` // sends tried
-	Failures  int             `json:"failures,omitempty"` // transient failures among them
+	Attempts  int             `json:"attempts,omitempty"`   // sends tried
+	Failures  int             `json:"failures,omitempty"`   // transient failures among them
+	PartsSent int             `json:"parts_sent,omitempty"` // of a reply in several messages, accepted already
 	NotBefore time.Time       `json:"not_before,omitzero"`
 	LastError string          `json:"last_error,omitempty"`
 }
@@ -135,6 +136,28 @@ func (w *TurnWrites) conversations() []Conversation {
 		out = append(out, c)
 	}
 	return out
+}
+
+// SetOutboxParts records that parts messages of outbox item seq were
+// accepted by the platform; an item no longer in the outbox is left alone.
+func (s *Store) SetOutboxParts(seq uint64, parts int) error {
+	err := s.batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		raw := b.Get(u64key(seq))
+		if raw == nil {
+			return nil
+		}
+		var it OutboxItem
+		if err := json.Unmarshal(raw, &it); err != nil {
+			return fmt.Errorf("decode outbox item: %w", err)
+		}
+		it.PartsSent = parts
+		return putJSON(b, u64key(seq), &it)
+	})
+	if err != nil {
+		return fmt.Errorf("record parts sent of outbox item %d: %w", seq, err)
+	}
+	return nil
 }
 
 // PendingInbound lists accepted updates not yet handled, oldest first.

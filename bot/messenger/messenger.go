@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"phuan/bot"
@@ -51,9 +50,6 @@ type Channel struct {
 	cfg    Config
 	apiURL string
 	log    *slog.Logger
-
-	mu       sync.Mutex
-	progress map[uint64]int // delivery seq → parts already accepted, while a retry is due
 }
 
 // New checks cfg and returns a channel.
@@ -94,8 +90,7 @@ func New(cfg Config) (*Channel, error) {
 		cfg.Metrics.Describe("phuan_updates_ignored_total", "Platform updates received and deliberately not handled, by kind.")
 		cfg.Metrics.Describe("phuan_webhook_rejected_total", "Webhook requests refused, by reason.")
 	}
-	return &Channel{cfg: cfg, apiURL: api, log: cfg.Logger.With("component", "messenger"),
-		progress: map[uint64]int{}}, nil
+	return &Channel{cfg: cfg, apiURL: api, log: cfg.Logger.With("component", "messenger")}, nil
 }
 
 // Name is "messenger".

@@ -36,9 +36,6 @@ const (
 // none (a template without text, quick replies without text or media).
 const placeholderText = "⋯"
 
-// maxProgress bounds how many partly sent deliveries are remembered.
-const maxProgress = 4096
-
 // Send delivers one reply to the person d.ChatID. It first applies the
 // window: within 24 hours of the person's last message the reply goes out
 // as RESPONSE (purposes response and moderator) or UPDATE (update and
@@ -70,20 +67,15 @@ func (c *Channel) Send(ctx context.Context, d bot.Delivery) error {
 		}
 		return nil
 	}
-	start := c.resume(d)
-	for i := start; i < len(msgs); i++ {
+	for i := min(max(d.PartsSent, 0), len(msgs)); i < len(msgs); i++ {
 		req := sendRequest{Recipient: recipient{ID: d.ChatID}, MessagingType: msgType, Tag: tag, Message: &msgs[i]}
 		if err := c.post(ctx, "/me/messages", req); err != nil {
-			switch bot.ClassifySendError(err).Kind {
-			case bot.Permanent, bot.Unreachable:
-				c.forget(d.Seq) // the sender drops the delivery
-			default:
-				c.remember(d, i)
-			}
 			return fmt.Errorf("send messenger message part %d of %d: %w", i+1, len(msgs), err)
 		}
+		if i < len(msgs)-1 {
+			d.Accepted(i + 1)
+		}
 	}
-	c.forget(d.Seq)
 	return nil
 }
 
@@ -126,42 +118,6 @@ func (c *Channel) window(d bot.Delivery) (msgType, tag string, err error) {
 		return "", "", held("more than 7 days since the person last wrote")
 	}
 	return "", "", held("outside the 24-hour window")
-}
-
-// resume returns the first part of d still to send.
-func (c *Channel) resume(d bot.Delivery) int {
-	if d.Seq == 0 {
-		return 0
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d.Attempt <= 1 {
-		delete(c.progress, d.Seq)
-		return 0
-	}
-	return c.progress[d.Seq]
-}
-
-// remember notes that the parts of d before part were accepted.
-func (c *Channel) remember(d bot.Delivery, part int) {
-	if d.Seq == 0 || part == 0 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.progress) >= maxProgress {
-		for k := range c.progress {
-			delete(c.progress, k)
-			break
-		}
-	}
-	c.progress[d.Seq] = part
-}
-
-func (c *Channel) forget(seq uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.progress, seq)
 }
 
 // Wire format of Send API requests.

@@ -367,6 +367,7 @@ func TestSendResumesAfterPartialFailure(t *testing.T) {
 	contacts.RecordContact(ChannelName, psidA, baseTime())
 	ch := newTestChannel(t, g, contacts, newClock(baseTime()), nil, nil)
 	d := bot.Delivery{Seq: 42, ChatID: psidA, Reply: bot.Reply{Text: laoText(4500)}, Attempt: 1}
+	d.Progress = func(n int) { d.PartsSent = n } // as the sender does
 	err := ch.Send(t.Context(), d)
 	if se := bot.ClassifySendError(err); err == nil || se.Kind != bot.Transient {
 		t.Fatalf("first attempt: %v, want Transient", err)
@@ -383,8 +384,8 @@ func TestSendResumesAfterPartialFailure(t *testing.T) {
 	if len(texts) != 4 || texts[1] != texts[2] || texts[0] == texts[1] || texts[2] == texts[3] {
 		t.Fatalf("sent %d requests; want part 1, part 2 (failed), part 2, part 3", len(texts))
 	}
-	// A later first attempt of another delivery with the same seq starts over.
-	d.Attempt = 1
+	// Another delivery (nothing accepted yet) sends every part.
+	d.Attempt, d.PartsSent = 1, 0
 	before := len(g.Calls())
 	if err := ch.Send(t.Context(), d); err != nil {
 		t.Fatal(err)

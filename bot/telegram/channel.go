@@ -116,9 +116,8 @@ type Channel struct {
 	bulkDeleteOff atomic.Int64
 
 	mu       sync.Mutex
-	progress map[uint64]sendProgress // parts of a multi-part reply already accepted, by outbox seq
-	answered map[string]bool         // callback queries answered (or being answered)
-	answerQ  []string                // answered ids, oldest first, to bound the map
+	answered map[string]bool // callback queries answered (or being answered)
+	answerQ  []string        // answered ids, oldest first, to bound the map
 	closed   bool
 	wg       sync.WaitGroup // callback answers and message-id records in flight
 	// recording counts message-id records in flight by chat; recorded is
@@ -185,7 +184,7 @@ func New(cfg Config) (*Channel, error) {
 	}
 	c := &Channel{cfg: cfg, http: cfg.HTTPClient, log: cfg.Logger.With("component", "telegram"),
 		metrics: cfg.Metrics, clock: cfg.Clock, retryBase: time.Second, retryMax: time.Minute,
-		progress: map[uint64]sendProgress{}, answered: map[string]bool{}, recording: map[string]int{},
+		answered: map[string]bool{}, recording: map[string]int{},
 		admins: map[string]groupAdmins{}}
 	c.recorded = sync.NewCond(&c.mu)
 	if c.metrics != nil {

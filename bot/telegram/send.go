@@ -24,16 +24,6 @@ const (
 	MaxCallbackData  = 64 // bytes
 )
 
-// sendProgress remembers how many parts of a multi-part reply Telegram
-// accepted, so a retry of the same outbox item resumes after them.
-type sendProgress struct {
-	parts int
-	at    time.Time
-}
-
-// progressTTL is how long an unfinished reply's progress is kept.
-const progressTTL = 24 * time.Hour
-
 // MaxUploadBytes bounds a file the bot uploads (Media.Data): the Bot API
 // takes at most 50 MB from a bot.
 const MaxUploadBytes = 50 << 20
@@ -58,7 +48,7 @@ func (c *Channel) Send(ctx context.Context, d bot.Delivery) error {
 	if err != nil {
 		return err
 	}
-	first := c.sentParts(d.Seq)
+	first := min(max(d.PartsSent, 0), len(parts))
 	if first == 0 && d.Reply.ClearRecent {
 		if err := c.clearRecent(ctx, d); err != nil {
 			return err
@@ -69,52 +59,16 @@ func (c *Channel) Send(ctx context.Context, d bot.Delivery) error {
 	for i := first; i < len(parts); i++ {
 		result, err := c.upload(ctx, parts[i].method, parts[i].params, parts[i].files)
 		if err != nil {
-			se := classify(err)
-			switch se.Kind {
-			case bot.Transient, bot.Throttled, bot.ChatMoved:
-				c.recordParts(d.Seq, i) // the same item comes again
-			default:
-				c.recordParts(d.Seq, 0)
-			}
-			return se
+			return classify(err)
 		}
 		if id := c.privateMessageID(d, result); id != 0 {
 			sent = append(sent, id)
 		}
-	}
-	c.recordParts(d.Seq, 0)
-	return nil
-}
-
-func (c *Channel) sentParts(seq uint64) int {
-	if seq == 0 {
-		return 0
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.progress[seq].parts
-}
-
-// recordParts remembers that n parts of item seq were accepted (0 forgets it).
-func (c *Channel) recordParts(seq uint64, n int) {
-	if seq == 0 {
-		return
-	}
-	now := c.clock.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if n == 0 {
-		delete(c.progress, seq)
-		return
-	}
-	c.progress[seq] = sendProgress{parts: n, at: now}
-	if len(c.progress) > 1024 { // items given up on by the sender are never finished
-		for k, p := range c.progress {
-			if now.Sub(p.at) > progressTTL {
-				delete(c.progress, k)
-			}
+		if i < len(parts)-1 {
+			d.Accepted(i + 1)
 		}
 	}
+	return nil
 }
 
 // plan turns a delivery into the requests that make it, the same way on
