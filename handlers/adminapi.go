@@ -101,19 +101,36 @@ func NewAdminAPI(cfg AdminConfig) http.Handler {
 	a := &adminAPI{cfg: cfg, log: cfg.Logger.With("component", "admin_api"), token: sha256.Sum256([]byte(cfg.Token)),
 		mux: http.NewServeMux()}
 	p := AdminPrefix
-	a.mux.HandleFunc("GET "+p+"courses", a.listCourses)
-	a.mux.HandleFunc("POST "+p+"courses", a.createCourse)
-	a.mux.HandleFunc("POST "+p+"courses/import", a.importCourses)
-	a.mux.HandleFunc("GET "+p+"courses/{id}", a.getCourse)
-	a.mux.HandleFunc("PUT "+p+"courses/{id}", a.putCourse)
-	a.mux.HandleFunc("DELETE "+p+"courses/{id}", a.deleteCourse)
+	st := cfg.Store
+	courses := &records[CourseInput, store.Course]{a: a, kind: "course",
+		taken:     func(id string) bool { _, err := st.Course(id); return err == nil },
+		list:      st.Courses,
+		get:       st.Course,
+		convert:   CourseInput.Course,
+		put:       st.PutCourse,
+		remove:    st.DeleteCourse,
+		parse:     ParseCourses,
+		importAll: st.ImportCourses,
+		id:        func(c *store.Course) *string { return &c.ID },
+		view: func(c store.Course) (any, error) {
+			e, w, err := st.CourseCounts(c.ID)
+			return courseView{Course: c, Enrolled: e, Waiting: w}, err
+		}}
+	courses.route(a.mux, p+"courses")
 	a.mux.HandleFunc("GET "+p+"courses/{id}/enrolments", a.enrolments)
-	a.mux.HandleFunc("GET "+p+"events", a.listEvents)
-	a.mux.HandleFunc("POST "+p+"events", a.createEvent)
-	a.mux.HandleFunc("POST "+p+"events/import", a.importEvents)
-	a.mux.HandleFunc("GET "+p+"events/{id}", a.getEvent)
-	a.mux.HandleFunc("PUT "+p+"events/{id}", a.putEvent)
-	a.mux.HandleFunc("DELETE "+p+"events/{id}", a.deleteEvent)
+	events := &records[EventInput, store.Event]{a: a, kind: "event",
+		// A built-in event (imd-YEAR) may be replaced by a stored one.
+		taken:     func(id string) bool { e, err := st.Event(id); return err == nil && e.Builtin == "" },
+		list:      st.Events,
+		get:       st.Event,
+		convert:   func(in EventInput) (store.Event, error) { return in.Event(cfg.Location) },
+		put:       st.PutEvent,
+		remove:    st.DeleteEvent,
+		parse:     func(name string, data []byte) ([]store.Event, error) { return ParseEvents(name, data, cfg.Location) },
+		importAll: st.ImportEvents,
+		id:        func(e *store.Event) *string { return &e.ID },
+	}
+	events.route(a.mux, p+"events")
 	a.mux.HandleFunc("GET "+p+"broadcasts", a.listBroadcasts)
 	a.mux.HandleFunc("POST "+p+"broadcasts", a.createBroadcast)
 	a.mux.HandleFunc("GET "+p+"broadcasts/{id}", a.getBroadcast)
@@ -301,113 +318,6 @@ type courseView struct {
 	Waiting  int `json:"waiting"`
 }
 
-func (a *adminAPI) view(c store.Course) (courseView, error) {
-	e, w, err := a.cfg.Store.CourseCounts(c.ID)
-	return courseView{Course: c, Enrolled: e, Waiting: w}, err
-}
-
-func (a *adminAPI) listCourses(w http.ResponseWriter, r *http.Request) {
-	cs, err := a.cfg.Store.Courses()
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	cs, ok := pageOf(w, r, cs)
-	if !ok {
-		return
-	}
-	out := make([]courseView, 0, len(cs))
-	for _, c := range cs {
-		v, err := a.view(c)
-		if err != nil {
-			a.fail(w, err)
-			return
-		}
-		out = append(out, v)
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func (a *adminAPI) getCourse(w http.ResponseWriter, r *http.Request) {
-	c, err := a.cfg.Store.Course(r.PathValue("id"))
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	v, err := a.view(*c)
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
-}
-
-func (a *adminAPI) createCourse(w http.ResponseWriter, r *http.Request) { a.saveCourse(w, r, "") }
-
-func (a *adminAPI) putCourse(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if _, err := a.cfg.Store.Course(id); err != nil {
-		a.fail(w, err)
-		return
-	}
-	a.saveCourse(w, r, id)
-}
-
-func (a *adminAPI) saveCourse(w http.ResponseWriter, r *http.Request, id string) {
-	var in CourseInput
-	if err := decode(r, &in); err != nil {
-		a.fail(w, err)
-		return
-	}
-	if err := pathID(&in.ID, id); err != nil {
-		a.fail(w, err)
-		return
-	}
-	if id == "" && in.ID != "" {
-		if _, err := a.cfg.Store.Course(in.ID); err == nil {
-			a.fail(w, &store.FieldError{Field: "id", Problem: "a course with this id exists; use PUT to change it"})
-			return
-		}
-	}
-	c, err := in.Course()
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	if err := a.cfg.Store.PutCourse(&c, a.cfg.Clock.Now()); err != nil {
-		a.fail(w, err)
-		return
-	}
-	status := http.StatusOK
-	if id == "" {
-		status = http.StatusCreated
-	}
-	v, err := a.view(c)
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	writeJSON(w, status, v)
-}
-
-func (a *adminAPI) deleteCourse(w http.ResponseWriter, r *http.Request) {
-	deleted, err := a.cfg.Store.DeleteCourse(r.PathValue("id"), a.cfg.Clock.Now())
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "result": deleteResult(deleted)})
-}
-
-// deleteResult says what a DELETE did: a course or event that people are
-// on, or waiting to be reminded of, is cancelled (and they are told).
-func deleteResult(deleted bool) string {
-	if deleted {
-		return "deleted"
-	}
-	return "cancelled"
-}
-
 func (a *adminAPI) enrolments(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	c, err := a.cfg.Store.Course(id)
@@ -467,28 +377,6 @@ func csvSafe(s string) string {
 	return s
 }
 
-func (a *adminAPI) importCourses(w http.ResponseWriter, r *http.Request) {
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	cs, err := ParseCourses(importName(r), data)
-	if err != nil {
-		a.failImport(w, err)
-		return
-	}
-	if err := a.cfg.Store.ImportCourses(cs, a.cfg.Clock.Now()); err != nil {
-		a.fail(w, err)
-		return
-	}
-	ids := make([]string, len(cs))
-	for i, c := range cs {
-		ids[i] = c.ID
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"imported": len(cs), "ids": ids})
-}
-
 // importName guesses an import body's format from its content type.
 func importName(r *http.Request) string {
 	ct := r.Header.Get("Content-Type")
@@ -499,101 +387,6 @@ func importName(r *http.Request) string {
 		return "body.yaml"
 	}
 	return "body"
-}
-
-func (a *adminAPI) listEvents(w http.ResponseWriter, r *http.Request) {
-	es, err := a.cfg.Store.Events()
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	if es, ok := pageOf(w, r, es); ok {
-		writeJSON(w, http.StatusOK, es)
-	}
-}
-
-func (a *adminAPI) getEvent(w http.ResponseWriter, r *http.Request) {
-	e, err := a.cfg.Store.Event(r.PathValue("id"))
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, e)
-}
-
-func (a *adminAPI) createEvent(w http.ResponseWriter, r *http.Request) { a.saveEvent(w, r, "") }
-
-func (a *adminAPI) putEvent(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if _, err := a.cfg.Store.Event(id); err != nil {
-		a.fail(w, err)
-		return
-	}
-	a.saveEvent(w, r, id)
-}
-
-func (a *adminAPI) saveEvent(w http.ResponseWriter, r *http.Request, id string) {
-	var in EventInput
-	if err := decode(r, &in); err != nil {
-		a.fail(w, err)
-		return
-	}
-	if err := pathID(&in.ID, id); err != nil {
-		a.fail(w, err)
-		return
-	}
-	if id == "" && in.ID != "" {
-		// A built-in event (imd-YEAR) may be replaced by a stored one.
-		if old, err := a.cfg.Store.Event(in.ID); err == nil && old.Builtin == "" {
-			a.fail(w, &store.FieldError{Field: "id", Problem: "an event with this id exists; use PUT to change it"})
-			return
-		}
-	}
-	e, err := in.Event(a.cfg.Location)
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	if err := a.cfg.Store.PutEvent(&e, a.cfg.Clock.Now()); err != nil {
-		a.fail(w, err)
-		return
-	}
-	status := http.StatusOK
-	if id == "" {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, e)
-}
-
-func (a *adminAPI) deleteEvent(w http.ResponseWriter, r *http.Request) {
-	deleted, err := a.cfg.Store.DeleteEvent(r.PathValue("id"), a.cfg.Clock.Now())
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "result": deleteResult(deleted)})
-}
-
-func (a *adminAPI) importEvents(w http.ResponseWriter, r *http.Request) {
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	es, err := ParseEvents(importName(r), data, a.cfg.Location)
-	if err != nil {
-		a.failImport(w, err)
-		return
-	}
-	if err := a.cfg.Store.ImportEvents(es, a.cfg.Clock.Now()); err != nil {
-		a.fail(w, err)
-		return
-	}
-	ids := make([]string, len(es))
-	for i, e := range es {
-		ids[i] = e.ID
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"imported": len(es), "ids": ids})
 }
 
 func (a *adminAPI) listBroadcasts(w http.ResponseWriter, r *http.Request) {
