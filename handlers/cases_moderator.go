@@ -248,9 +248,31 @@ func (c *Cases) confirm(t *Turn, cs *store.Case, text string) {
 	}
 }
 
+// updateForRoom changes case id for a moderator's command. When change
+// refuses with one of the errors in refusals, or the case does not exist,
+// the room is told (by the catalogue key given) and it returns no case and
+// no error: the command is done.
+func (c *Cases) updateForRoom(t *Turn, id string, change func(*store.Case) error, refusals map[error]string) (*store.Case, error) {
+	cs, err := c.store.UpdateCase(id, change)
+	for refusal, key := range refusals {
+		if errors.Is(err, refusal) {
+			t.Say(c.rt(key, "id", id))
+			return nil, nil
+		}
+	}
+	if store.IsNotFound(err) {
+		t.Say(c.rt("case_room_not_found", "id", id))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
 func (c *Cases) claim(t *Turn, id string, mod moderator) error {
 	first := false
-	cs, err := c.store.UpdateCase(id, func(x *store.Case) error {
+	cs, err := c.updateForRoom(t, id, func(x *store.Case) error {
 		if x.Status != store.CaseOpen {
 			return errCaseClosed
 		}
@@ -258,16 +280,8 @@ func (c *Cases) claim(t *Turn, id string, mod moderator) error {
 		x.ClaimedBy, x.ClaimedByName, x.ClaimedAt = mod.key, mod.name, t.Now
 		x.Log(t.Now, mod.name, "claimed", "")
 		return nil
-	})
-	if errors.Is(err, errCaseClosed) {
-		t.Say(c.rt("case_room_closed_case", "id", id))
-		return nil
-	}
-	if store.IsNotFound(err) {
-		t.Say(c.rt("case_room_not_found", "id", id))
-		return nil
-	}
-	if err != nil {
+	}, map[error]string{errCaseClosed: "case_room_closed_case"})
+	if cs == nil {
 		return err
 	}
 	c.log.Info("case claimed", "case_id", cs.ID)
@@ -279,7 +293,7 @@ func (c *Cases) claim(t *Turn, id string, mod moderator) error {
 }
 
 func (c *Cases) markUrgent(t *Turn, id string, mod moderator) error {
-	cs, err := c.store.UpdateCase(id, func(x *store.Case) error {
+	cs, err := c.updateForRoom(t, id, func(x *store.Case) error {
 		if x.Status != store.CaseOpen {
 			return errCaseClosed
 		}
@@ -288,16 +302,8 @@ func (c *Cases) markUrgent(t *Turn, id string, mod moderator) error {
 			x.Log(t.Now, mod.name, "urgent", "")
 		}
 		return nil
-	})
-	if errors.Is(err, errCaseClosed) {
-		t.Say(c.rt("case_room_closed_case", "id", id))
-		return nil
-	}
-	if store.IsNotFound(err) {
-		t.Say(c.rt("case_room_not_found", "id", id))
-		return nil
-	}
-	if err != nil {
+	}, map[error]string{errCaseClosed: "case_room_closed_case"})
+	if cs == nil {
 		return err
 	}
 	c.log.Info("case marked urgent", "case_id", cs.ID)
@@ -314,7 +320,7 @@ func (c *Cases) askOutcome(t *Turn, cs *store.Case) {
 }
 
 func (c *Cases) closeCase(t *Turn, id string, mod moderator, outcome, note string) error {
-	cs, err := c.store.UpdateCase(id, func(x *store.Case) error {
+	cs, err := c.updateForRoom(t, id, func(x *store.Case) error {
 		if x.Status != store.CaseOpen {
 			return errCaseClosed
 		}
@@ -324,16 +330,8 @@ func (c *Cases) closeCase(t *Turn, id string, mod moderator, outcome, note strin
 			x.Log(t.Now, mod.name, "note", note)
 		}
 		return nil
-	})
-	if errors.Is(err, errCaseClosed) {
-		t.Say(c.rt("case_room_already_closed", "id", id))
-		return nil
-	}
-	if store.IsNotFound(err) {
-		t.Say(c.rt("case_room_not_found", "id", id))
-		return nil
-	}
-	if err != nil {
+	}, map[error]string{errCaseClosed: "case_room_already_closed"})
+	if cs == nil {
 		return err
 	}
 	c.log.Info("case closed", "case_id", cs.ID, "outcome", outcome)
@@ -344,23 +342,15 @@ func (c *Cases) closeCase(t *Turn, id string, mod moderator, outcome, note strin
 
 func (c *Cases) reopen(t *Turn, id string, mod moderator) error {
 	errOpen := errors.New("already open")
-	cs, err := c.store.UpdateCase(id, func(x *store.Case) error {
+	cs, err := c.updateForRoom(t, id, func(x *store.Case) error {
 		if x.Status == store.CaseOpen {
 			return errOpen
 		}
 		x.Status, x.ReopenedAt, x.Outcome, x.ClosedByPerson, x.Acked = store.CaseOpen, t.Now, "", false, false
 		x.Log(t.Now, mod.name, "reopened", "")
 		return nil
-	})
-	if errors.Is(err, errOpen) {
-		t.Say(c.rt("case_room_already_open", "id", id))
-		return nil
-	}
-	if store.IsNotFound(err) {
-		t.Say(c.rt("case_room_not_found", "id", id))
-		return nil
-	}
-	if err != nil {
+	}, map[error]string{errOpen: "case_room_already_open"})
+	if cs == nil {
 		return err
 	}
 	c.log.Info("case reopened", "case_id", cs.ID)
@@ -375,15 +365,11 @@ func (c *Cases) note(t *Turn, cs *store.Case, mod moderator, text string) error 
 		t.Say(c.rt("case_room_usage"))
 		return nil
 	}
-	_, err := c.store.UpdateCase(cs.ID, func(x *store.Case) error {
+	noted, err := c.updateForRoom(t, cs.ID, func(x *store.Case) error {
 		x.Log(t.Now, mod.name, "note", text)
 		return nil
-	})
-	if store.IsNotFound(err) {
-		t.Say(c.rt("case_room_not_found", "id", cs.ID))
-		return nil
-	}
-	if err != nil {
+	}, nil)
+	if noted == nil {
 		return err
 	}
 	t.Say(c.rt("case_room_note_saved", "id", cs.ID))
@@ -399,7 +385,7 @@ func (c *Cases) helperReply(t *Turn, cs *store.Case, mod moderator, text string,
 		return nil
 	}
 	joined := false
-	updated, err := c.store.UpdateCase(cs.ID, func(x *store.Case) error {
+	updated, err := c.updateForRoom(t, cs.ID, func(x *store.Case) error {
 		if x.Status != store.CaseOpen {
 			return errCaseClosed
 		}
@@ -416,16 +402,8 @@ func (c *Cases) helperReply(t *Turn, cs *store.Case, mod moderator, text string,
 		}
 		x.Log(t.Now, mod.name, "answered", "")
 		return nil
-	})
-	if errors.Is(err, errCaseClosed) {
-		t.Say(c.rt("case_room_closed_case", "id", cs.ID))
-		return nil
-	}
-	if store.IsNotFound(err) {
-		t.Say(c.rt("case_room_not_found", "id", cs.ID))
-		return nil
-	}
-	if err != nil {
+	}, map[error]string{errCaseClosed: "case_room_closed_case"})
+	if updated == nil {
 		return err
 	}
 	c.log.Info("helper message relayed", "case_id", updated.ID, "media", len(media))
