@@ -42,7 +42,8 @@ type RemindersConfig struct {
 // in the outbox it is marked sent; if not, it is sent again, which can repeat
 // it only if the process died in the instant after the outbox took it and
 // the platform accepted it — a send in flight. Reminders more than
-// store.MaxLate late are marked missed instead of sent.
+// store.MaxLate late are marked missed instead of sent; a notice of a change
+// (store.IsNotice) is sent however late, unless its course or event is over.
 type Reminders struct {
 	cfg RemindersConfig
 	log *slog.Logger
@@ -117,7 +118,7 @@ func (r *Reminders) send(due []store.Reminder, now time.Time) error {
 	var missed, dropped, claim []string
 	envs := map[string]bot.Envelope{}
 	for _, rem := range due {
-		if now.Sub(rem.Due) > store.MaxLate {
+		if now.Sub(rem.Due) > store.MaxLate && !store.IsNotice(rem.Kind) {
 			missed = append(missed, rem.ID)
 			continue
 		}
@@ -198,6 +199,13 @@ func (r *Reminders) envelope(rem store.Reminder, now time.Time) (bot.Envelope, b
 		if c.Cancelled != (rem.Kind == store.ReminderCourseCancelled) {
 			return bot.Envelope{}, false, nil // only the cancellation notice is about a cancelled course
 		}
+		last := c.End
+		if last.IsZero() {
+			last = c.Start
+		}
+		if store.IsNotice(rem.Kind) && store.DateOf(now, loc) > last {
+			return bot.Envelope{}, false, nil // the course is over: no news any more
+		}
 		title := c.Title.In(lang)
 		details := []bot.Button{{Label: t("course_details_button"), Payload: "course:" + c.ID}}
 		switch rem.Kind {
@@ -257,6 +265,9 @@ func (r *Reminders) envelope(rem store.Reminder, now time.Time) (bot.Envelope, b
 		}
 		if ev.Cancelled != (rem.Kind == store.ReminderEventCancelled) {
 			return bot.Envelope{}, false, nil // only the cancellation notice is about a cancelled event
+		}
+		if store.IsNotice(rem.Kind) && !ev.Ends().After(now) {
+			return bot.Envelope{}, false, nil // the event is over: no news any more
 		}
 		title := EventTitle(r.cfg.Texts, ev, lang)
 		where := ev.Place

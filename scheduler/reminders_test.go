@@ -409,3 +409,40 @@ func TestEventChangesAreTold(t *testing.T) {
 		t.Fatalf("delete an event nobody waits for: %v %v", deleted, err)
 	}
 }
+
+// TestLateNoticesAreSentWhileTheyMatter: a notice of a change is not missed
+// after a long downtime, as a reminder would be, unless the course is over.
+func TestLateNoticesAreSentWhileTheyMatter(t *testing.T) {
+	st := openStore(t)
+	out := &storeOutbox{st: st}
+	job := newReminders(st, out)
+	bkk := zone(t, "Asia/Bangkok")
+	at := func(day, hour int) time.Time { return time.Date(2026, 11, day, hour, 0, 0, 0, bkk) }
+	soon := &store.Course{Title: store.Texts{"lo": "ກ"}, Provider: "P", Format: store.FormatInPerson, Start: "2026-11-20", Place: "A"}
+	over := &store.Course{Title: store.Texts{"lo": "ຂ"}, Provider: "P", Format: store.FormatInPerson, Start: "2026-11-06", Place: "A"}
+	p := addPerson(t, st, "lo", "TH")
+	for _, c := range []*store.Course{soon, over} {
+		if err := st.PutCourse(c, at(1, 10)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Enrol(c.ID, p.ID, store.EnrolDetails{}, at(1, 10)); err != nil {
+			t.Fatal(err)
+		}
+		c.Place = "B"
+		if err := st.PutCourse(c, at(2, 10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Down from the 2nd to the 8th: the notice about the course still to
+	// come goes out; the one about the course that ended does not.
+	job.Run(context.Background(), at(8, 10))
+	var got []string
+	for _, e := range out.sent() {
+		if strings.HasPrefix(e.Ref, "reminder:course_changed") {
+			got = append(got, e.Reply.Text)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "title=ກ ") {
+		t.Fatalf("late notices %q, want the one about the course to come", got)
+	}
+}

@@ -235,6 +235,10 @@ func planCourseNotices(tx *bolt.Tx, c *Course, kind ReminderKind, now time.Time)
 	return planNotices(tx, courseRef(c.ID), people, kind, noticePairs[kind], now)
 }
 
+// IsNotice reports whether k is a notice of a change, not a reminder: it
+// is still worth sending after a long downtime, while its subject lasts.
+func IsNotice(k ReminderKind) bool { _, ok := noticePairs[k]; return ok }
+
 // noticePairs gives each notice kind the kind it replaces.
 var noticePairs = map[ReminderKind]ReminderKind{
 	ReminderCourseChanged: ReminderCourseCancelled, ReminderCourseCancelled: ReminderCourseChanged,
