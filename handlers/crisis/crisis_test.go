@@ -69,6 +69,13 @@ func TestDetectCategoriesAndUrgency(t *testing.T) {
 		{"ຈະຂາຍລົດ", nil, false},           // ຈະຂາຍ (will sell), not ຈະຂ້າ
 		{"ค่านายหน้าเท่าไหร่", nil, false}, // ค่า (fee), not ฆ่า (kill)
 		{"ຕິດໜີ້ທະນາຄານ ຈ່າຍແນວໃດ", nil, false},
+		// Someone owing the writer is unpaid wages, not debt bondage; the
+		// writer owing the boss still is.
+		{"my boss owes me money", nil, false},
+		{"ນາຍຈ້າງຕິດໜີ້ເງິນເດືອນຂ້ອຍ", nil, false},
+		{"ເຖົ້າແກ່ຕິດຄ່າແຮງຂ້ອຍ 3 ເດືອນ", nil, false},
+		{"นายจ้างติดหนี้เงินเดือนฉัน", nil, false},
+		{"ນາຍຈ້າງບອກວ່າຂ້ອຍຕິດໜີ້ ຕ້ອງເຮັດວຽກຕໍ່", []Category{DebtBondage}, false},
 		{"ເກັບເງິນໄວ້ຕໍ່ພາສປອດ", nil, false},
 		{"ເບິ່ງບານ ລາວເຕະກັບໄທ", nil, false},
 		{"i'm dying to go home", nil, false},

@@ -382,9 +382,11 @@ func debt(b *builder) {
 	b.en(phrase(catDebt), "debt bondage", "work off the debt", "work off my debt", "working off the debt",
 		"work to pay off", "working to pay off", "work to pay the debt", "bonded labo*")
 	b.rom(phrase(catDebt), "het viak sai ni", "het viak sai nee", "het wiak sai ni", "sai ni bo mod", "sai nee bo mod")
-	b.tai(concept(cDebt), "ຕິດໜີ້", "ໃຊ້ໜີ້", "ເປັນໜີ້", "ໜີ້ສິນ", "ຈ່າຍໜີ້", "ຫັກໜີ້", "ຄ່າໜີ້", "=ໜີ້", "ຕິດເງິນ", "ຫັກໃຊ້", "ຫັກຄ່ານາຍໜ້າ",
-		"ติดหนี้", "ใช้หนี้", "เป็นหนี้", "หนี้สิน", "จ่ายหนี้", "หักหนี้", "=หนี้")
-	b.en(concept(cDebt), "debt*", "owe", "owes", "owed", "owing", "repay*", "pay off", "paid off", "pay it off",
+	// Someone owing the writer (the boss owes my salary) is unpaid wages, not
+	// a debt the writer is bound by: "owes me", "ນາຍຈ້າງຕິດໜີ້", "ຕິດໜີ້ເງິນເດືອນ".
+	b.tai(concept(cDebt), "ຕິດໜີ້|ເງິນເດືອນ|ຄ່າແຮງ|<ນາຍຈ້າງ|<ເຖົ້າແກ່|<ບໍລິສັດ|<ໂຮງງານ", "ໃຊ້ໜີ້", "ເປັນໜີ້", "ໜີ້ສິນ", "ຈ່າຍໜີ້", "ຫັກໜີ້", "ຄ່າໜີ້", "=ໜີ້|ເງິນເດືອນ|ຄ່າແຮງ", "ຕິດເງິນ", "ຫັກໃຊ້", "ຫັກຄ່ານາຍໜ້າ",
+		"ติดหนี้|เงินเดือน|ค่าแรง|<นายจ้าง|<เถ้าแก่|<บริษัท|<โรงงาน", "ใช้หนี้", "เป็นหนี้", "หนี้สิน", "จ่ายหนี้", "หักหนี้", "=หนี้|เงินเดือน|ค่าแรง")
+	b.en(concept(cDebt), "debt*", "owe|me|us", "owes|me|us", "owed|me|us", "owing|me|us", "repay*", "pay off", "paid off", "pay it off",
 		"pay him back", "pay her back", "pay them back", "pay the agent back", "pay the broker back")
 	b.rom(concept(cDebt), "tid ni", "tid nee", "tit ni", "tit nee", "sai ni", "sai nee", "xai ni", "xai nee",
 		"pen ni", "pen nee", "ni sin", "nee sin", "jai ni", "jai nee", "tid ngern")
