@@ -804,32 +804,7 @@ func ParseCourses(name string, data []byte) ([]store.Course, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []store.Course
-	var bad []RowError
-	seen := map[string]int{}
-	for _, r := range rows {
-		if r.err != nil {
-			bad = append(bad, *r.err)
-			continue
-		}
-		c, err := r.v.Course()
-		if err != nil {
-			bad = append(bad, rowError(r.line, err))
-			continue
-		}
-		if c.ID != "" {
-			if first, dup := seen[c.ID]; dup {
-				bad = append(bad, RowError{Line: r.line, Field: "id", Problem: fmt.Sprintf("repeats the id of line %d", first)})
-				continue
-			}
-			seen[c.ID] = r.line
-		}
-		out = append(out, c)
-	}
-	if len(bad) > 0 {
-		return nil, &ImportError{Rows: bad}
-	}
-	return out, nil
+	return checkRows(rows, CourseInput.Course, func(c *store.Course) string { return c.ID })
 }
 
 // ParseEvents reads events from a YAML or CSV file as ParseCourses does;
@@ -839,7 +814,14 @@ func ParseEvents(name string, data []byte, loc *time.Location) ([]store.Event, e
 	if err != nil {
 		return nil, err
 	}
-	var out []store.Event
+	return checkRows(rows, func(in EventInput) (store.Event, error) { return in.Event(loc) },
+		func(e *store.Event) string { return e.ID })
+}
+
+// checkRows converts every row, collecting each bad row's problem (and an
+// id given twice) with its line number: all of them, or none, are returned.
+func checkRows[In, T any](rows []row[In], convert func(In) (T, error), id func(*T) string) ([]T, error) {
+	var out []T
 	var bad []RowError
 	seen := map[string]int{}
 	for _, r := range rows {
@@ -847,19 +829,19 @@ func ParseEvents(name string, data []byte, loc *time.Location) ([]store.Event, e
 			bad = append(bad, *r.err)
 			continue
 		}
-		e, err := r.v.Event(loc)
+		v, err := convert(r.v)
 		if err != nil {
 			bad = append(bad, rowError(r.line, err))
 			continue
 		}
-		if e.ID != "" {
-			if first, dup := seen[e.ID]; dup {
+		if key := id(&v); key != "" {
+			if first, dup := seen[key]; dup {
 				bad = append(bad, RowError{Line: r.line, Field: "id", Problem: fmt.Sprintf("repeats the id of line %d", first)})
 				continue
 			}
-			seen[e.ID] = r.line
+			seen[key] = r.line
 		}
-		out = append(out, e)
+		out = append(out, v)
 	}
 	if len(bad) > 0 {
 		return nil, &ImportError{Rows: bad}
