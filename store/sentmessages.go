@@ -41,31 +41,49 @@ func messageIDsStamp(t time.Time) []byte {
 	return u64key(uint64(n))
 }
 
-// RecordMessageIDs remembers that the messages ids of a chat were sent or
-// received at at. Recording the same id at the same time again is harmless.
-func (s *Store) RecordMessageIDs(channel, chatID string, ids []int64, at time.Time) error {
-	prefix, err := messageIDsPrefix(channel, chatID)
-	if err != nil {
-		return fmt.Errorf("record message ids: %w", err)
+// MessageIDs are the ids of messages of one chat sent or received at At.
+type MessageIDs struct {
+	ChatID string
+	IDs    []int64
+	At     time.Time
+}
+
+// RecordMessageIDs remembers the message ids of recs, all in one write.
+// Recording the same id at the same time again is harmless.
+func (s *Store) RecordMessageIDs(channel string, recs ...MessageIDs) error {
+	type entry struct {
+		prefix, stamp []byte
+		ids           []int64
 	}
-	for _, id := range ids {
-		if id <= 0 {
-			return fmt.Errorf("record message ids: message id %d is not positive", id)
+	entries := make([]entry, 0, len(recs))
+	for _, r := range recs {
+		prefix, err := messageIDsPrefix(channel, r.ChatID)
+		if err != nil {
+			return fmt.Errorf("record message ids: %w", err)
+		}
+		for _, id := range r.IDs {
+			if id <= 0 {
+				return fmt.Errorf("record message ids: message id %d is not positive", id)
+			}
+		}
+		if len(r.IDs) > 0 {
+			entries = append(entries, entry{prefix, messageIDsStamp(r.At), r.IDs})
 		}
 	}
-	if len(ids) == 0 {
+	if len(entries) == 0 {
 		return nil
 	}
-	stamp := messageIDsStamp(at)
-	err = s.batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketMessageIDs)
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			k := append(append(append([]byte(nil), prefix...), stamp...), u64key(uint64(id))...)
-			if err := b.Put(k, nil); err != nil {
-				return err
+		for _, e := range entries {
+			for _, id := range e.ids {
+				k := append(append(append(make([]byte, 0, len(e.prefix)+16), e.prefix...), e.stamp...), u64key(uint64(id))...)
+				if err := b.Put(k, nil); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

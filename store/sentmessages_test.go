@@ -37,8 +37,13 @@ func TestMessageIDs(t *testing.T) {
 		{"telegram", "70000", []int64{98}, now},                    // and one it extends
 		{"messenger", "700001", []int64{97}, now},
 	}
+	// Records of several chats go in one call, as the channel batches them.
+	byChannel := map[string][]MessageIDs{}
 	for _, r := range records {
-		if err := s.RecordMessageIDs(r.channel, r.chat, r.ids, r.at); err != nil {
+		byChannel[r.channel] = append(byChannel[r.channel], MessageIDs{ChatID: r.chat, IDs: r.ids, At: r.at})
+	}
+	for channel, recs := range byChannel {
+		if err := s.RecordMessageIDs(channel, recs...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -109,10 +114,18 @@ func TestMessageIDsRejectBadInput(t *testing.T) {
 		{"negative id", "telegram", "1", []int64{5, -1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := s.RecordMessageIDs(tc.channel, tc.chat, tc.ids, now); err == nil {
+			if err := s.RecordMessageIDs(tc.channel, MessageIDs{ChatID: tc.chat, IDs: tc.ids, At: now}); err == nil {
 				t.Fatal("accepted")
 			}
 		})
+	}
+	// One bad record fails its whole batch: nothing of it is stored.
+	if err := s.RecordMessageIDs("telegram", MessageIDs{ChatID: "2", IDs: []int64{4}, At: now},
+		MessageIDs{ChatID: "1", IDs: []int64{-4}, At: now}); err == nil {
+		t.Fatal("a batch with a negative id was accepted")
+	}
+	if got, _ := s.RecentMessageIDs("telegram", "2", time.Time{}); len(got) != 0 {
+		t.Fatalf("the good record of a rejected batch was stored: %v", got)
 	}
 	if _, err := s.RecentMessageIDs("telegram", "", now); err == nil {
 		t.Error("listing without a chat id was accepted")
@@ -135,7 +148,7 @@ func TestMessageIDsConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.RecordMessageIDs("telegram", "700001", []int64{int64(i + 1)}, now.Add(time.Duration(i)*time.Second)); err != nil {
+			if err := s.RecordMessageIDs("telegram", MessageIDs{ChatID: "700001", IDs: []int64{int64(i + 1)}, At: now.Add(time.Duration(i) * time.Second)}); err != nil {
 				t.Error(err)
 			}
 		}()

@@ -19,6 +19,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"phuan/bot"
+	"phuan/store"
 )
 
 // Name is the channel's name in messages, outbox items and metrics.
@@ -38,7 +39,7 @@ type Payloads interface {
 // and the person's, with their time; never a text), so a reply with
 // ClearRecent can delete them. *store.Store implements it.
 type MessageLog interface {
-	RecordMessageIDs(channel, chatID string, ids []int64, at time.Time) error
+	RecordMessageIDs(channel string, recs ...store.MessageIDs) error
 	RecentMessageIDs(channel, chatID string, since time.Time) ([]int64, error)
 	ForgetMessageIDs(channel, chatID string, ids []int64) error
 }
@@ -121,10 +122,14 @@ type Channel struct {
 	closed   bool
 	wg       sync.WaitGroup // callback answers and message-id records in flight
 	// recording counts message-id records in flight by chat; recorded is
-	// signalled (with mu) when one ends.
-	recording map[string]int
-	recorded  *sync.Cond
-	admins    map[string]groupAdmins // by group chat id
+	// signalled (with mu) when one ends. pendingIDs wait for the one
+	// recorder goroutine (running while recorderOn), which stores all that
+	// are waiting in one write.
+	recording  map[string]int
+	recorded   *sync.Cond
+	pendingIDs []store.MessageIDs
+	recorderOn bool
+	admins     map[string]groupAdmins // by group chat id
 }
 
 // New checks the token with getMe and returns the channel.

@@ -13,6 +13,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"phuan/bot"
+	"phuan/store"
 )
 
 // clearWindow is how far back a ClearRecent reply deletes: Telegram lets a
@@ -160,7 +161,8 @@ func (c *Channel) recordIncoming(in inbound) {
 
 // recordMessageIDs records message ids of a private chat for a later
 // ClearRecent, in the background: neither polling nor sending waits for
-// the store, and the write joins the store's next grouped commit. A
+// the store. One recorder goroutine stores every record waiting in one
+// write, so records cost the store one write a commit, not one each. A
 // ClearRecent first waits for the records of its chat (waitRecords). A
 // failure is logged and counted, never fatal: it costs only the deletion
 // of those messages.
@@ -168,25 +170,42 @@ func (c *Channel) recordMessageIDs(chatID string, ids []int64, at time.Time) {
 	if c.cfg.MessageLog == nil || len(ids) == 0 {
 		return
 	}
+	rec := store.MessageIDs{ChatID: chatID, IDs: ids, At: at}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		c.storeMessageIDs(chatID, ids, at)
+		c.storeMessageIDs([]store.MessageIDs{rec})
 		return
 	}
+	c.pendingIDs = append(c.pendingIDs, rec)
 	c.recording[chatID]++
-	c.wg.Add(1)
+	if !c.recorderOn {
+		c.recorderOn = true
+		c.wg.Add(1)
+		go c.recordPending()
+	}
 	c.mu.Unlock()
-	go func() {
-		defer c.wg.Done()
-		c.storeMessageIDs(chatID, ids, at)
+}
+
+// recordPending stores the waiting records until none is left.
+func (c *Channel) recordPending() {
+	defer c.wg.Done()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.pendingIDs) > 0 {
+		recs := c.pendingIDs
+		c.pendingIDs = nil
+		c.mu.Unlock()
+		c.storeMessageIDs(recs)
 		c.mu.Lock()
-		if c.recording[chatID]--; c.recording[chatID] <= 0 {
-			delete(c.recording, chatID)
+		for _, r := range recs {
+			if c.recording[r.ChatID]--; c.recording[r.ChatID] <= 0 {
+				delete(c.recording, r.ChatID)
+			}
 		}
 		c.recorded.Broadcast()
-		c.mu.Unlock()
-	}()
+	}
+	c.recorderOn = false
 }
 
 // waitRecords waits until the message ids of chatID being recorded are stored.
@@ -198,9 +217,9 @@ func (c *Channel) waitRecords(chatID string) {
 	}
 }
 
-func (c *Channel) storeMessageIDs(chatID string, ids []int64, at time.Time) {
-	if err := c.cfg.MessageLog.RecordMessageIDs(Name, chatID, ids, at); err != nil {
-		c.metrics.Inc("phuan_telegram_message_ids_unrecorded_total")
-		c.log.Warn("could not record message ids; a later clear will miss them", "count", len(ids), "err", err)
+func (c *Channel) storeMessageIDs(recs []store.MessageIDs) {
+	if err := c.cfg.MessageLog.RecordMessageIDs(Name, recs...); err != nil {
+		c.metrics.Add("phuan_telegram_message_ids_unrecorded_total", int64(len(recs)))
+		c.log.Warn("could not record message ids; a later clear will miss them", "records", len(recs), "err", err)
 	}
 }

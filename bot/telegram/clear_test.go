@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -224,9 +225,9 @@ type gatedLog struct {
 	open chan struct{}
 }
 
-func (g gatedLog) RecordMessageIDs(channel, chatID string, ids []int64, at time.Time) error {
+func (g gatedLog) RecordMessageIDs(channel string, recs ...store.MessageIDs) error {
 	<-g.open
-	return g.Store.RecordMessageIDs(channel, chatID, ids, at)
+	return g.Store.RecordMessageIDs(channel, recs...)
 }
 
 // TestClearRecentWaitsForRecords: ids are recorded in the background, yet a
@@ -260,6 +261,49 @@ func TestClearRecentWaitsForRecords(t *testing.T) {
 	c.Close()
 }
 
+// countingLog is a store that counts its record writes; the first closes
+// started, then waits for open to be closed.
+type countingLog struct {
+	*store.Store
+	started, open chan struct{}
+	writes        *atomic.Int32
+}
+
+func (g countingLog) RecordMessageIDs(channel string, recs ...store.MessageIDs) error {
+	if g.writes.Add(1) == 1 {
+		close(g.started)
+		<-g.open
+	}
+	return g.Store.RecordMessageIDs(channel, recs...)
+}
+
+// TestMessageIDRecordsShareWrites: records made while one write is under
+// way are stored together in the next, and none is lost.
+func TestMessageIDRecordsShareWrites(t *testing.T) {
+	s := openStore(t, "")
+	defer s.Close()
+	f := newFakeAPI(t)
+	g := countingLog{Store: s, started: make(chan struct{}), open: make(chan struct{}), writes: new(atomic.Int32)}
+	c, _ := newTestChannel(t, f, func(cfg *Config) { cfg.MessageLog, cfg.Clock = g, fixedClock{testNow} })
+	c.recordMessageIDs("700001", []int64{1}, testNow)
+	<-g.started
+	for i := range 20 {
+		c.recordMessageIDs(strconv.Itoa(700100+i), []int64{int64(i + 1)}, testNow)
+	}
+	close(g.open)
+	c.flushRecords()
+	if n := g.writes.Load(); n != 2 {
+		t.Errorf("%d writes for 21 records, want 2 (the held one, then the 20 waiting together)", n)
+	}
+	for i := range 20 {
+		ids, err := s.RecentMessageIDs("telegram", strconv.Itoa(700100+i), time.Time{})
+		if err != nil || len(ids) != 1 || ids[0] != int64(i+1) {
+			t.Fatalf("chat %d: %v %v", i, ids, err)
+		}
+	}
+	c.Close()
+}
+
 // TestClearRecentWhere: groups keep their history; a long chat is deleted
 // 100 ids a call; without a message log the reply still goes out.
 func TestClearRecentWhere(t *testing.T) {
@@ -269,7 +313,7 @@ func TestClearRecentWhere(t *testing.T) {
 		defer s.Close()
 		f := newFakeAPI(t)
 		c, _ := newTestChannel(t, f, func(cfg *Config) { cfg.MessageLog, cfg.Clock = s, fixedClock{testNow} })
-		if err := s.RecordMessageIDs("telegram", "-1001700000001", []int64{7}, testNow); err != nil {
+		if err := s.RecordMessageIDs("telegram", store.MessageIDs{ChatID: "-1001700000001", IDs: []int64{7}, At: testNow}); err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range []bot.Delivery{
@@ -296,7 +340,7 @@ func TestClearRecentWhere(t *testing.T) {
 		for i := range 130 {
 			ids = append(ids, int64(1000+i))
 		}
-		if err := s.RecordMessageIDs("telegram", "700001", ids, testNow.Add(-time.Hour)); err != nil {
+		if err := s.RecordMessageIDs("telegram", store.MessageIDs{ChatID: "700001", IDs: ids, At: testNow.Add(-time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		if err := c.Send(ctx, bot.Delivery{ChatID: "700001", Reply: bot.Reply{Text: "x", ClearRecent: true}}); err != nil {
@@ -344,7 +388,7 @@ func (c *Channel) flushRecords() {
 // failingLog is a MessageLog whose store is broken.
 type failingLog struct{}
 
-func (failingLog) RecordMessageIDs(string, string, []int64, time.Time) error {
+func (failingLog) RecordMessageIDs(string, ...store.MessageIDs) error {
 	return errors.New("store: disk full")
 }
 
