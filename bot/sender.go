@@ -16,7 +16,7 @@ import (
 type OutboxStore interface {
 	EnqueueOutbox(items []store.OutboxItem) error
 	PendingOutbox() ([]store.OutboxItem, error)
-	CompleteOutbox(seq uint64) error
+	CompleteOutbox(seqs ...uint64) error
 	UpdateOutbox(item store.OutboxItem) error
 	FailOutbox(item store.OutboxItem, reason string) error
 	SetOutboxParts(seq uint64, parts int) error
@@ -65,7 +65,19 @@ type Sender struct {
 	closed  bool
 	started bool
 	queued  map[uint64]bool // seqs in memory, so an item is never queued twice
-	wg      sync.WaitGroup
+	// sent items wait for their outbox records to be removed by the one
+	// completer goroutine (running while completerOn), all waiting in one
+	// write; a chat's next item goes after that, a worker meanwhile sends
+	// to other chats.
+	sent        []sentItem
+	completerOn bool
+	wg          sync.WaitGroup
+}
+
+type sentItem struct {
+	key  string
+	q    *chatQueue
+	item store.OutboxItem
 }
 
 type senderChannel struct {
@@ -377,11 +389,7 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 	}
 	if err == nil {
 		s.cfg.Metrics.Inc("phuan_sends_total", "channel", item.Channel, "result", "ok")
-		if err := s.cfg.Store.CompleteOutbox(item.Seq); err != nil {
-			s.log.Error("mark message delivered", "seq", item.Seq, "err", err)
-		}
-		s.pop(key, q, item.Seq)
-		s.finished(item, "sent")
+		s.complete(sentItem{key, q, item})
 		return
 	}
 	se := ClassifySendError(err)
@@ -439,6 +447,46 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 	default:
 		s.finish(key, q, item, "failed", se.Error())
 	}
+}
+
+// complete hands a sent item to the completer, starting it if needed.
+// Only a worker calls it, so the WaitGroup is never at zero here.
+func (s *Sender) complete(it sentItem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, it)
+	if !s.completerOn {
+		s.completerOn = true
+		s.wg.Add(1)
+		go s.completeSent()
+	}
+}
+
+// completeSent removes the sent items' outbox records until none is left,
+// then lets their chats go on. A failure only means the item is sent again
+// after a restart, as if it had been in flight.
+func (s *Sender) completeSent() {
+	defer s.wg.Done()
+	s.mu.Lock()
+	for len(s.sent) > 0 {
+		batch := s.sent
+		s.sent = nil
+		s.mu.Unlock()
+		seqs := make([]uint64, len(batch))
+		for i, it := range batch {
+			seqs[i] = it.item.Seq
+		}
+		if err := s.cfg.Store.CompleteOutbox(seqs...); err != nil {
+			s.log.Error("mark messages delivered", "count", len(seqs), "err", err)
+		}
+		for _, it := range batch {
+			s.pop(it.key, it.q, it.item.Seq)
+			s.finished(it.item, "sent")
+		}
+		s.mu.Lock()
+	}
+	s.completerOn = false
+	s.mu.Unlock()
 }
 
 // Backoff is the wait before retry number attempt after a transient failure:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -313,4 +314,73 @@ func TestPartsSentAreStored(t *testing.T) {
 		}
 		close(ch.block)
 	})
+}
+
+// heldCompletions is a store whose first CompleteOutbox waits for open.
+type heldCompletions struct {
+	*store.Store
+	started, open chan struct{}
+	once          sync.Once
+}
+
+func (h *heldCompletions) CompleteOutbox(seqs ...uint64) error {
+	first := false
+	h.once.Do(func() { first = true })
+	if first {
+		close(h.started)
+		<-h.open
+	}
+	return h.Store.CompleteOutbox(seqs...)
+}
+
+// TestWorkersDoNotWaitForCompletions: while a sent item's outbox record is
+// being removed, the one worker sends to other chats, but the same chat's
+// next item waits, so a crash can never deliver it before the earlier one.
+func TestWorkersDoNotWaitForCompletions(t *testing.T) {
+	st, err := store.OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := &heldCompletions{Store: st, started: make(chan struct{}), open: make(chan struct{})}
+	ch := &scripted{}
+	s := NewSender(SenderConfig{Store: h, Workers: 1})
+	s.AddChannel(ch, Limits{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); s.Wait() }()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enqueue(envs("a", "a1", "a2")); err != nil {
+		t.Fatal(err)
+	}
+	<-h.started // a1 went out; its completion is held
+	if err := s.Enqueue(envs("b", "b1")); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		sent, _ := ch.result()
+		if len(sent) == 2 {
+			if sent[1] != "b1" {
+				t.Fatalf("sent %v while a1's completion was held, want [a1 b1]", sent)
+			}
+			break
+		}
+		runtime.Gosched()
+	}
+	for range 1000 {
+		runtime.Gosched()
+	}
+	if sent, _ := ch.result(); len(sent) != 2 {
+		t.Fatalf("sent %v before a1's completion was stored", sent)
+	}
+	close(h.open)
+	waitIdle(t, s)
+	sent, _ := ch.result()
+	if fmt.Sprint(sent) != "[a1 b1 a2]" {
+		t.Fatalf("sent %v, want [a1 b1 a2]", sent)
+	}
+	if left, _ := st.PendingOutbox(); len(left) != 0 {
+		t.Fatalf("%d items left in the outbox", len(left))
+	}
 }

@@ -265,11 +265,19 @@ func (s *Store) OutboxDepth() (int, error) {
 	return n, err
 }
 
-// CompleteOutbox removes a delivered message.
-func (s *Store) CompleteOutbox(seq uint64) error {
-	err := s.batch(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).Delete(u64key(seq)) })
+// CompleteOutbox removes delivered messages, all in one write.
+func (s *Store) CompleteOutbox(seqs ...uint64) error {
+	err := s.batch(func(tx *bolt.Tx) error {
+		out := tx.Bucket(bucketOutbox)
+		for _, seq := range seqs {
+			if err := out.Delete(u64key(seq)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("mark outgoing message %d delivered: %w", seq, err)
+		return fmt.Errorf("mark %d outgoing messages delivered: %w", len(seqs), err)
 	}
 	return nil
 }
