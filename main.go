@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -37,7 +38,21 @@ Settings are environment variables; see README.md.
 `
 
 func main() {
+	addProcForSyncs(os.Getenv)
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// addProcForSyncs runs Go code on one more thread than the runtime chose
+// (the CPUs, or the container's CPU limit), unless GOMAXPROCS is set. The
+// store's commits wait in fdatasync, and the runtime hands the waiting
+// thread's share of the CPUs to other work only after a delay; meanwhile a
+// CPU sits idle while replies wait. On 2 vCPUs this lifts the inbound bench
+// by about 15% and leaves the echo baseline as it was (README
+// "Performance").
+func addProcForSyncs(getenv func(string) string) {
+	if getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
+	}
 }
 
 // run is the whole program; tests call it.

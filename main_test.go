@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +158,20 @@ func TestDamagedDataFileGivesOneClearLine(t *testing.T) {
 	line := strings.TrimSpace(stderr)
 	if code != 1 || !strings.Contains(line, "not a phuan data file, or damaged") || strings.Contains(line, "\n") {
 		t.Fatalf("exit %d: %q", code, stderr)
+	}
+}
+
+// TestAddProcForSyncs: one thread more than the runtime chose, unless the
+// deployer set GOMAXPROCS.
+func TestAddProcForSyncs(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(before)
+	addProcForSyncs(func(string) string { return "3" })
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Fatalf("GOMAXPROCS set by the deployer was changed: %d, want %d", got, before)
+	}
+	addProcForSyncs(func(string) string { return "" })
+	if got := runtime.GOMAXPROCS(0); got != before+1 {
+		t.Fatalf("GOMAXPROCS %d, want %d", got, before+1)
 	}
 }

@@ -55,6 +55,7 @@ type InboundRun struct {
 // InboundReport compares Phuan with the baseline on the same workload.
 type InboundReport struct {
 	CPUs     int        `json:"cpus"`
+	Procs    int        `json:"gomaxprocs"` // threads running Go code, both bots alike
 	Phuan    InboundRun `json:"phuan"`
 	Baseline InboundRun `json:"baseline"`
 	// Ratio is Phuan's throughput over the baseline's.
@@ -80,7 +81,7 @@ func Inbound(ctx context.Context, cfg InboundConfig) (*InboundReport, error) {
 		cfg.TurnTimeout = 30 * time.Second
 	}
 	qs := questions()
-	rep := &InboundReport{CPUs: runtime.NumCPU()}
+	rep := &InboundReport{CPUs: runtime.NumCPU(), Procs: runtime.GOMAXPROCS(0)}
 	var err error
 	if rep.Phuan, err = runInbound(ctx, "phuan", cfg.Phuan, cfg, qs); err != nil {
 		return nil, err
@@ -389,8 +390,8 @@ func (r *InboundReport) WriteTable(w io.Writer) error {
 	if err := tw.flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nphuan / echo throughput: %.3f   (%d CPUs; latency: update available to its last reply)\n",
-		r.Ratio, r.CPUs)
+	_, err := fmt.Fprintf(w, "\nphuan / echo throughput: %.3f   (%d CPUs, GOMAXPROCS %d; latency: update available to its last reply)\n",
+		r.Ratio, r.CPUs, r.Procs)
 	if err == nil && r.Phuan.QuietTurns > 0 {
 		_, err = fmt.Fprintf(w, "%d phuan turns ended without buttons (the person waited %s of quiet)\n", r.Phuan.QuietTurns, quietPeriod)
 	}
