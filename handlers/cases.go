@@ -231,6 +231,20 @@ var personWords = []string{
 
 var soloWords = []string{"human", "agent", "operator", "helper", "ເຈົ້າໜ້າທີ່", "ຄົນແທ້", "เจ้าหน้าที่", "คนจริง"}
 
+// The word lists normalised once (read only), not at every message.
+var (
+	normPersonWords = normalizeAll(personWords)
+	normSoloWords   = normalizeAll(soloWords)
+)
+
+func normalizeAll(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = knowledge.Normalize(w)
+	}
+	return out
+}
+
 // wantsPerson reports whether text asks to talk to a person.
 func wantsPerson(text string) bool {
 	n := strings.Join(strings.Fields(knowledge.Normalize(text)), " ")
@@ -238,17 +252,8 @@ func wantsPerson(text string) bool {
 	if n == "" || len(n) > 300 {
 		return false
 	}
-	for _, w := range soloWords {
-		if n == knowledge.Normalize(w) {
-			return true
-		}
-	}
-	for _, w := range personWords {
-		if strings.Contains(n, knowledge.Normalize(w)) {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(normSoloWords, n) ||
+		slices.ContainsFunc(normPersonWords, func(w string) bool { return strings.Contains(n, w) })
 }
 
 // begin starts the intake, or points to the case already open.
