@@ -242,3 +242,22 @@ func TestKBSmall(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 }
+
+// TestProcessCPUCounts: the CPU time read from /proc grows with work.
+func TestProcessCPUCounts(t *testing.T) {
+	before := processCPU()
+	if before == 0 {
+		t.Skip("no /proc/self/stat here")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	x := 0
+	for processCPU() <= before {
+		if time.Now().After(deadline) {
+			t.Fatal("10 s of work did not move the CPU time")
+		}
+		for i := range 1_000_000 {
+			x += i ^ x
+		}
+	}
+	_ = x
+}

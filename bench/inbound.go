@@ -50,6 +50,10 @@ type InboundRun struct {
 	QuietTurns int     `json:"quiet_turns"`
 	PeakGoMB   float64 `json:"peak_go_mb"`
 	PeakRSSMB  float64 `json:"peak_rss_mb"`
+	// CPUPerUpdateUs is the process's CPU time over the run, per update,
+	// in microseconds: the bot's, and the fake API's and the simulated
+	// people's, which are the same for both bots.
+	CPUPerUpdateUs float64 `json:"cpu_us_per_update"`
 }
 
 // InboundReport compares Phuan with the baseline on the same workload.
@@ -310,6 +314,7 @@ func runInbound(ctx context.Context, name string, start StartFunc, cfg InboundCo
 
 	var done atomic.Int64
 	begin := time.Now()
+	cpuBefore := processCPU()
 	hideProgress := startProgress(cfg.Progress, 250*time.Millisecond, func() string {
 		n := done.Load()
 		el := time.Since(begin).Seconds()
@@ -344,6 +349,7 @@ func runInbound(ctx context.Context, name string, start StartFunc, cfg InboundCo
 	}
 	wg.Wait()
 	goPeak, rssPeak := mem.Stop()
+	cpu := processCPU() - cpuBefore
 	hideProgress()
 	for _, err := range errs {
 		if err != nil && !errors.Is(err, context.Canceled) {
@@ -376,16 +382,20 @@ func runInbound(ctx context.Context, name string, start StartFunc, cfg InboundCo
 	run.Throughput = math.Round(float64(len(all)) / el.Seconds())
 	run.Latency = Percentiles(slices.Clip(all))
 	run.PeakGoMB, run.PeakRSSMB = MB(goPeak), MB(rssPeak)
+	if len(all) > 0 {
+		run.CPUPerUpdateUs = math.Round(float64(cpu.Microseconds()) / float64(len(all)))
+	}
 	return run, nil
 }
 
 // WriteTable prints the report for people.
 func (r *InboundReport) WriteTable(w io.Writer) error {
 	tw := newTable(w)
-	tw.row("bot", "people", "updates", "presses", "replies", "seconds", "updates/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "peak Go MB", "peak RSS MB")
+	tw.row("bot", "people", "updates", "presses", "replies", "seconds", "updates/s", "p50 ms", "p95 ms", "p99 ms", "max ms",
+		"CPU µs/update", "peak Go MB", "peak RSS MB")
 	for _, x := range []InboundRun{r.Phuan, r.Baseline} {
 		tw.row(x.Bot, x.People, x.Updates, x.Callbacks, x.Replies, x.Seconds, x.Throughput, x.Latency.P50ms,
-			x.Latency.P95ms, x.Latency.P99ms, x.Latency.MaxMs, x.PeakGoMB, x.PeakRSSMB)
+			x.Latency.P95ms, x.Latency.P99ms, x.Latency.MaxMs, x.CPUPerUpdateUs, x.PeakGoMB, x.PeakRSSMB)
 	}
 	if err := tw.flush(); err != nil {
 		return err
