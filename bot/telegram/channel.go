@@ -124,11 +124,12 @@ type Channel struct {
 	// recording counts message-id records in flight by chat; recorded is
 	// signalled (with mu) when one ends. pendingIDs wait for the one
 	// recorder goroutine (running while recorderOn), which stores all that
-	// are waiting in one write.
+	// are waiting in one write; recordNow (buffered 1) ends its pause.
 	recording  map[string]int
 	recorded   *sync.Cond
 	pendingIDs []store.MessageIDs
 	recorderOn bool
+	recordNow  chan struct{}
 	admins     map[string]groupAdmins // by group chat id
 }
 
@@ -189,7 +190,7 @@ func New(cfg Config) (*Channel, error) {
 	}
 	c := &Channel{cfg: cfg, http: cfg.HTTPClient, log: cfg.Logger.With("component", "telegram"),
 		metrics: cfg.Metrics, clock: cfg.Clock, retryBase: time.Second, retryMax: time.Minute,
-		answered: map[string]bool{}, recording: map[string]int{},
+		answered: map[string]bool{}, recording: map[string]int{}, recordNow: make(chan struct{}, 1),
 		admins: map[string]groupAdmins{}}
 	c.recorded = sync.NewCond(&c.mu)
 	if c.metrics != nil {
@@ -237,6 +238,7 @@ func (c *Channel) WebhookPath() string {
 func (c *Channel) Close() error {
 	c.mu.Lock()
 	c.closed = true
+	c.hurryRecords()
 	c.mu.Unlock()
 	c.wg.Wait()
 	return nil

@@ -381,6 +381,7 @@ func (c *Channel) flushRecords() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for len(c.recording) > 0 {
+		c.hurryRecords()
 		c.recorded.Wait()
 	}
 }
