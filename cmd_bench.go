@@ -20,7 +20,7 @@ import (
 )
 
 const benchUsage = `usage:
-  phuan bench inbound [--people N] [--messages M] [--json]     polling throughput and latency, against an echo bot
+  phuan bench inbound [--people N] [--messages M] [--runs R] [--json]  polling throughput and latency, against an echo bot
   phuan bench broadcast [--subscribers N] [--rate R] [--json]  a broadcast against a Bot API allowing R messages/s
   phuan bench kb [--json]                                       knowledge search latency and evaluation figures
 Every one also takes --quiet (no progress line) and --cpuprofile FILE (for go tool pprof).
@@ -48,9 +48,10 @@ func runBench(cfg *Config, args []string, stdout, stderr io.Writer) int {
 		people := fs.Int("people", 50, "simulated people, each waiting for the answer before sending again")
 		messages := fs.Int("messages", 20000, "updates in all")
 		seed := fs.Uint64("seed", 1, "seed of the simulated people's choices")
+		runs := fs.Int("runs", 3, "runs of each bot, alternately; the median ratio is reported")
 		run = func() error {
 			rep, err := bench.Inbound(ctx, bench.InboundConfig{People: *people, Messages: *messages, Seed: *seed,
-				Phuan: benchPhuan(cfg, stderr), Progress: progressTo(stderr, *quiet)})
+				Runs: *runs, Phuan: benchPhuan(cfg, stderr), Progress: progressTo(stderr, *quiet)})
 			report = rep
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,6 +210,14 @@ func TestInboundWithEchoOnBothSides(t *testing.T) {
 	}
 	if !strings.Contains(progress.String(), "20/20 updates") {
 		t.Fatalf("progress %q", progress.String())
+	}
+	rep, err = Inbound(context.Background(), InboundConfig{People: 2, Messages: 10, Seed: 3, Phuan: Echo, Runs: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sorted := slices.Sorted(slices.Values(rep.RunRatios))
+	if len(sorted) != 3 || rep.Ratio != sorted[1] {
+		t.Fatalf("ratio %v is not the median of the runs' %v", rep.Ratio, rep.RunRatios)
 	}
 	if _, err := Inbound(context.Background(), InboundConfig{People: 5, Messages: 2, Phuan: Echo}); err == nil {
 		t.Fatal("fewer messages than people accepted")

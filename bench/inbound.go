@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +32,9 @@ type InboundConfig struct {
 	// TurnTimeout is how long a person waits for an answer before the
 	// bench fails; default 30s.
 	TurnTimeout time.Duration
+	// Runs runs both bots this many times, alternately, so a machine
+	// whose speed drifts affects both alike; default 1.
+	Runs int
 }
 
 // InboundRun is one bot's figures.
@@ -62,8 +66,10 @@ type InboundReport struct {
 	Procs    int        `json:"gomaxprocs"` // threads running Go code, both bots alike
 	Phuan    InboundRun `json:"phuan"`
 	Baseline InboundRun `json:"baseline"`
-	// Ratio is Phuan's throughput over the baseline's.
-	Ratio float64 `json:"ratio"`
+	// Ratio is Phuan's throughput over the baseline's: the median of the
+	// runs' ratios. Phuan and Baseline are that run of each bot.
+	Ratio     float64   `json:"ratio"`
+	RunRatios []float64 `json:"run_ratios"`
 }
 
 // quietPeriod ends a turn whose replies carried no buttons.
@@ -84,18 +90,31 @@ func Inbound(ctx context.Context, cfg InboundConfig) (*InboundReport, error) {
 	if cfg.TurnTimeout <= 0 {
 		cfg.TurnTimeout = 30 * time.Second
 	}
+	cfg.Runs = max(cfg.Runs, 1)
 	qs := questions()
+	type pair struct {
+		phuan, echo InboundRun
+		ratio       float64
+	}
+	pairs := make([]pair, cfg.Runs)
 	rep := &InboundReport{CPUs: runtime.NumCPU(), Procs: runtime.GOMAXPROCS(0)}
-	var err error
-	if rep.Phuan, err = runInbound(ctx, "phuan", cfg.Phuan, cfg, qs); err != nil {
-		return nil, err
+	for i := range pairs {
+		r := &pairs[i]
+		var err error
+		if r.phuan, err = runInbound(ctx, "phuan", cfg.Phuan, cfg, qs); err != nil {
+			return nil, err
+		}
+		if r.echo, err = runInbound(ctx, "echo", cfg.Baseline, cfg, qs); err != nil {
+			return nil, err
+		}
+		if r.echo.Throughput > 0 {
+			r.ratio = math.Round(r.phuan.Throughput/r.echo.Throughput*1000) / 1000
+		}
+		rep.RunRatios = append(rep.RunRatios, r.ratio)
 	}
-	if rep.Baseline, err = runInbound(ctx, "echo", cfg.Baseline, cfg, qs); err != nil {
-		return nil, err
-	}
-	if rep.Baseline.Throughput > 0 {
-		rep.Ratio = math.Round(rep.Phuan.Throughput/rep.Baseline.Throughput*1000) / 1000
-	}
+	slices.SortStableFunc(pairs, func(a, b pair) int { return cmp.Compare(a.ratio, b.ratio) })
+	median := pairs[(len(pairs)-1)/2]
+	rep.Phuan, rep.Baseline, rep.Ratio = median.phuan, median.echo, median.ratio
 	return rep, nil
 }
 
@@ -402,6 +421,9 @@ func (r *InboundReport) WriteTable(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "\nphuan / echo throughput: %.3f   (%d CPUs, GOMAXPROCS %d; latency: update available to its last reply)\n",
 		r.Ratio, r.CPUs, r.Procs)
+	if err == nil && len(r.RunRatios) > 1 {
+		_, err = fmt.Fprintf(w, "ratios of the %d runs: %v; the table shows the median run\n", len(r.RunRatios), r.RunRatios)
+	}
 	if err == nil && r.Phuan.QuietTurns > 0 {
 		_, err = fmt.Fprintf(w, "%d phuan turns ended without buttons (the person waited %s of quiet)\n", r.Phuan.QuietTurns, quietPeriod)
 	}
