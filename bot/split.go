@@ -14,6 +14,9 @@ func SplitText(s string, limit int) []string {
 	if limit < 8 {
 		limit = 8
 	}
+	if len(s) <= limit { // no more runes than bytes: nothing to cut
+		return []string{strings.TrimSpace(s)}
+	}
 	r := []rune(s)
 	var parts []string
 	for len(r) > limit {

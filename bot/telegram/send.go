@@ -233,6 +233,10 @@ func splitText(s string, limit int) []string { return splitUnits(s, limit, limit
 func splitUnits(s string, runeLimit, unitLimit int) []string {
 	var out []string
 	for _, p := range bot.SplitText(s, runeLimit) {
+		if len(p) <= unitLimit { // no more UTF-16 units than bytes
+			out = append(out, p)
+			continue
+		}
 		n := utf16Len(p)
 		if n <= unitLimit {
 			out = append(out, p)
