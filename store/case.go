@@ -181,7 +181,7 @@ func (s *Store) OpenCase(c *Case) error {
 	if c.Channel == "" || c.ChatID == "" {
 		return errors.New("open case: channel and chat are required")
 	}
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		cases, err := tx.CreateBucketIfNotExists(bucketCases)
 		if err != nil {
 			return err
@@ -305,14 +305,16 @@ func (s *Store) Case(id string) (*Case, error) {
 
 // UpdateCase reads a case, applies change and writes it back atomically.
 // A change that returns an error leaves the case as it was. The thread
-// index follows a changed ThreadID.
+// index follows a changed ThreadID. The write shares a group commit, so
+// change may run more than once, each time on a fresh copy: it must only
+// change its argument and what it sets afresh.
 func (s *Store) UpdateCase(id string, change func(*Case) error) (*Case, error) {
 	seq, ok := ParseCaseID(id)
 	if !ok {
 		return nil, fmt.Errorf("update case: %w", ErrNotFound)
 	}
 	var c *Case
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		cases := tx.Bucket(bucketCases)
 		var err error
 		if c, err = getCase(cases, seq); err != nil {

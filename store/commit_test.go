@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,5 +78,64 @@ func TestGroupCommit(t *testing.T) {
 	s.Close()
 	if err := s.batch(put("late")); !errors.Is(err, bolt.ErrDatabaseNotOpen) {
 		t.Fatalf("a write after Close: %v", err)
+	}
+}
+
+// queued waits until n writes wait for the committer.
+func queued(s *Store, n int) {
+	for {
+		s.commits.mu.Lock()
+		k := len(s.commits.queue)
+		s.commits.mu.Unlock()
+		if k >= n {
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
+// TestUpdateCaseInAFailedGroup: when another write of its group fails,
+// UpdateCase's change runs again on a fresh copy, and its effect is
+// stored, and returned, once.
+func TestUpdateCaseInAFailedGroup(t *testing.T) {
+	s := openTest(t)
+	c := &Case{Channel: "telegram", ChatID: "700001"}
+	if err := s.OpenCase(c); err != nil {
+		t.Fatal(err)
+	}
+	held, release := make(chan struct{}), make(chan struct{})
+	go s.batch(func(*bolt.Tx) error { close(held); <-release; return nil })
+	<-held // the committer is inside this write's transaction
+	runs := 0
+	var updated *Case
+	var updateErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		updated, updateErr = s.UpdateCase(c.ID, func(x *Case) error {
+			runs++
+			x.Transcript = append(x.Transcript, CaseEntry{Actor: ActorPerson, Text: "one"})
+			return nil
+		})
+	}()
+	queued(s, 1)
+	boom := errors.New("boom")
+	failed := make(chan error, 1)
+	go func() { failed <- s.batch(func(*bolt.Tx) error { return boom }) }()
+	queued(s, 2)
+	close(release)
+	<-done
+	if err := <-failed; !errors.Is(err, boom) {
+		t.Fatalf("the failing write: %v", err)
+	}
+	if updateErr != nil || runs < 2 {
+		t.Fatalf("err %v, change ran %d times; want the group retried", updateErr, runs)
+	}
+	stored, err := s.Case(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.Transcript) != 1 || len(updated.Transcript) != 1 {
+		t.Fatalf("stored %d entries, returned %d; want 1 each", len(stored.Transcript), len(updated.Transcript))
 	}
 }

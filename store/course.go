@@ -414,7 +414,7 @@ func (s *Store) DeleteCourse(id string, now time.Time) (deleted bool, err error)
 // is taken, and plans the course's reminders for them.
 func (s *Store) Enrol(courseID, personID string, d EnrolDetails, now time.Time) (*Enrolment, error) {
 	var e *Enrolment
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		c, err := getCourse(tx, courseID)
 		if err != nil {
 			return err
@@ -494,7 +494,7 @@ func (s *Store) Enrol(courseID, personID string, d EnrolDetails, now time.Time) 
 // that frees a seat, the first person waiting moves up in the same
 // transaction and is returned, so they can be told.
 func (s *Store) CancelEnrolment(courseID, personID string, now time.Time) (promoted *Enrolment, err error) {
-	err = s.update(func(tx *bolt.Tx) error {
+	err = s.batch(func(tx *bolt.Tx) error {
 		promoted = nil
 		b := tx.Bucket(bucketEnrolments)
 		if b == nil {
@@ -572,7 +572,7 @@ func promoteFirstWaiting(tx *bolt.Tx, c *Course, now time.Time) (*Enrolment, err
 
 // RecordFoundWork keeps a person's answer to the follow-up question.
 func (s *Store) RecordFoundWork(courseID, personID, answer string, now time.Time) error {
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketEnrolments)
 		if b == nil {
 			return ErrNotEnrolled

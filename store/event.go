@@ -295,7 +295,7 @@ func (s *Store) DeleteEvent(id string, now time.Time) (deleted bool, err error) 
 // returns the moments planned, or ErrTooLate when none is still ahead.
 func (s *Store) RemindEvent(eventID, personID string, now time.Time) ([]time.Time, error) {
 	var dues []time.Time
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		ev, err := getEvent(tx, eventID)
 		if err != nil {
 			return err

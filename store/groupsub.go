@@ -67,10 +67,11 @@ func getGroupSubscription(tx *bolt.Tx, channel, chatID string) (*GroupSubscripti
 }
 
 // UpdateGroupSubscription changes a group's subscription; one left with no
-// topic is removed (the group gets nothing).
+// topic is removed (the group gets nothing). change may run more than
+// once (see UpdateCase).
 func (s *Store) UpdateGroupSubscription(channel, chatID string, change func(*GroupSubscription), now time.Time) (*GroupSubscription, error) {
 	var g *GroupSubscription
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketGroupSubscriptions)
 		if err != nil {
 			return err
@@ -98,7 +99,8 @@ func (s *Store) UpdateGroupSubscription(channel, chatID string, change func(*Gro
 // the bot can no longer post there. It reports whether there was one.
 func (s *Store) RemoveGroupSubscription(channel, chatID string) (bool, error) {
 	found := false
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
+		found = false
 		b := tx.Bucket(bucketGroupSubscriptions)
 		if b == nil || b.Get(groupKey(channel, chatID)) == nil {
 			return nil
@@ -115,7 +117,7 @@ func (s *Store) RemoveGroupSubscription(channel, chatID string) (bool, error) {
 // MoveGroupSubscription follows a group to its new chat id (a Telegram
 // group that became a supergroup).
 func (s *Store) MoveGroupSubscription(channel, oldChatID, newChatID string) error {
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketGroupSubscriptions)
 		if b == nil {
 			return nil

@@ -51,7 +51,7 @@ type Person struct {
 
 // CreatePerson stores a new person reachable through identity and assigns its id.
 func (s *Store) CreatePerson(p *Person, identity Identity) error {
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		ids := tx.Bucket(bucketIdentities)
 		if ids.Get(identity.key()) != nil {
 			return fmt.Errorf("identity %s is already linked to a person", identity.Channel)
@@ -107,9 +107,10 @@ func (s *Store) Person(id string) (*Person, error) {
 }
 
 // UpdatePerson reads a person, applies change and writes it back atomically.
+// change may run more than once (see UpdateCase).
 func (s *Store) UpdatePerson(id string, change func(*Person) error) (*Person, error) {
 	var p *Person
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		var err error
 		if p, err = getPerson(tx, id); err != nil {
 			return err
@@ -128,7 +129,7 @@ func (s *Store) UpdatePerson(id string, change func(*Person) error) (*Person, er
 
 // LinkIdentity adds another channel account to an existing person.
 func (s *Store) LinkIdentity(personID string, identity Identity) error {
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		ids := tx.Bucket(bucketIdentities)
 		if owner := ids.Get(identity.key()); owner != nil {
 			if string(owner) == personID {
@@ -155,7 +156,7 @@ func (s *Store) LinkIdentity(personID string, identity Identity) error {
 // MoveIdentity re-points a channel account to a new platform id, as when a
 // Telegram group becomes a supergroup. Nothing is lost if old is unknown.
 func (s *Store) MoveIdentity(old, moved Identity) error {
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		ids := tx.Bucket(bucketIdentities)
 		owner := ids.Get(old.key())
 		if owner == nil {

@@ -128,7 +128,7 @@ func LocationOf(p *Person) *time.Location {
 // taking enrolments. It returns ErrTooLate when that moment has passed.
 func (s *Store) RemindCourseDeadline(courseID, personID string, now time.Time) (time.Time, error) {
 	var due time.Time
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		c, err := getCourse(tx, courseID)
 		if err != nil {
 			return err

@@ -72,10 +72,10 @@ func getSubscription(tx *bolt.Tx, personID string) (*Subscription, error) {
 }
 
 // UpdateSubscription reads a person's subscription, applies change and
-// writes it back atomically.
+// writes it back atomically. change may run more than once (see UpdateCase).
 func (s *Store) UpdateSubscription(personID string, change func(*Subscription), now time.Time) (*Subscription, error) {
 	var sub *Subscription
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		if _, err := getPerson(tx, personID); err != nil {
 			return err
 		}
