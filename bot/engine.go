@@ -265,7 +265,7 @@ func (e *Engine) handle(ctx context.Context, it queued) {
 	}
 	e.cfg.Metrics.Inc("phuan_messages_handled_total", "channel", it.msg.Channel)
 	if e.cfg.Sender != nil {
-		e.cfg.Sender.add(items)
+		e.cfg.Sender.add(items, envs)
 	}
 }
 

@@ -65,6 +65,9 @@ type Sender struct {
 	closed  bool
 	started bool
 	queued  map[uint64]bool // seqs in memory, so an item is never queued twice
+	// replies holds the decoded reply of items queued by this process,
+	// so sending them need not decode the stored body again.
+	replies map[uint64]*Reply
 	// sent items wait for their outbox records to be removed by the one
 	// completer goroutine (running while completerOn), all waiting in one
 	// write; a chat's next item goes after that, a worker meanwhile sends
@@ -110,7 +113,8 @@ func NewSender(cfg SenderConfig) *Sender {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Sender{cfg: cfg, log: cfg.Logger.With("component", "sender"),
-		channels: map[string]*senderChannel{}, chats: map[string]*chatQueue{}, queued: map[uint64]bool{}}
+		channels: map[string]*senderChannel{}, chats: map[string]*chatQueue{}, queued: map[uint64]bool{},
+		replies: map[uint64]*Reply{}}
 	s.cond = sync.NewCond(&s.mu)
 	return s
 }
@@ -140,7 +144,7 @@ func (s *Sender) Start(ctx context.Context) error {
 		return fmt.Errorf("start sender: %w", err)
 	}
 	s.started = true
-	s.addLocked(items)
+	s.addLocked(items, nil)
 	s.mu.Unlock()
 	for range s.cfg.Workers {
 		s.wg.Add(1)
@@ -186,31 +190,36 @@ func (s *Sender) Enqueue(envs []Envelope) error {
 	if err := s.cfg.Store.EnqueueOutbox(items); err != nil {
 		return err
 	}
-	s.add(items)
+	s.add(items, envs)
 	return nil
 }
 
-// add queues items that are already in the outbox. Before Start it does
-// nothing: Start loads the whole outbox, these items included.
-func (s *Sender) add(items []store.OutboxItem) {
+// add queues items that are already in the outbox; envs, when not nil,
+// are the envelopes they were made of (Envelopes), one for each. Before
+// Start it does nothing: Start loads the whole outbox, these items
+// included.
+func (s *Sender) add(items []store.OutboxItem, envs []Envelope) {
 	if len(items) == 0 {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.started {
-		s.addLocked(items)
+		s.addLocked(items, envs)
 	}
 }
 
-func (s *Sender) addLocked(items []store.OutboxItem) {
-	for _, it := range items {
+func (s *Sender) addLocked(items []store.OutboxItem, envs []Envelope) {
+	for i, it := range items {
 		if s.queued[it.Seq] || s.channels[it.Channel] == nil {
 			// A channel not running in this process (Telegram while
 			// `phuan chat` uses the folder) keeps its messages stored.
 			continue
 		}
 		s.queued[it.Seq] = true
+		if len(envs) == len(items) {
+			s.replies[it.Seq] = &envs[i].Reply
+		}
 		key := queueKey(it.Channel, it.ChatID)
 		q := s.chats[key]
 		if q == nil {
@@ -366,8 +375,13 @@ func (s *Sender) sendHead(ctx context.Context, key string, q *chatQueue, item st
 		case <-t.C:
 		}
 	}
+	s.mu.Lock()
+	decoded := s.replies[item.Seq]
+	s.mu.Unlock()
 	var reply Reply
-	if err := json.Unmarshal(item.Body, &reply); err != nil {
+	if decoded != nil {
+		reply = *decoded
+	} else if err := json.Unmarshal(item.Body, &reply); err != nil {
 		s.finish(key, q, item, "failed", "malformed reply in outbox: "+err.Error())
 		return
 	}
@@ -529,6 +543,7 @@ func (s *Sender) pop(key string, q *chatQueue, seq uint64) {
 	if len(q.items) > 0 && q.items[0].Seq == seq {
 		q.items = q.items[1:]
 		delete(s.queued, seq)
+		delete(s.replies, seq)
 		s.doneLocked(1)
 	}
 	q.scheduled = false

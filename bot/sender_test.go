@@ -383,4 +383,9 @@ func TestWorkersDoNotWaitForCompletions(t *testing.T) {
 	if left, _ := st.PendingOutbox(); len(left) != 0 {
 		t.Fatalf("%d items left in the outbox", len(left))
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.replies) != 0 || len(s.queued) != 0 {
+		t.Fatalf("%d decoded replies and %d seqs kept after sending", len(s.replies), len(s.queued))
+	}
 }
