@@ -21,7 +21,7 @@ type InboxItem struct {
 // OutboxItem is one message waiting to be delivered. Body is opaque to the
 // store (the engine's encoded reply).
 type OutboxItem struct {
-	Seq       uint64          `json:"seq"`
+	Seq       uint64          `json:"seq,omitempty"` // the outbox key; kept in the value of a failed one
 	Channel   string          `json:"channel"`
 	ChatID    string          `json:"chat_id"`
 	ThreadID  string          `json:"thread_id,omitempty"`
@@ -75,13 +75,26 @@ func (s *Store) AcceptInbound(id string, body []byte, now time.Time) (seq uint64
 // replies are stored together or not at all. The replies' sequence numbers
 // are filled in.
 func (s *Store) CompleteInbound(seq uint64, replies []OutboxItem, w *TurnWrites) error {
+	// Encoding happens here, not in the transaction, which the committer
+	// runs for every writer in turn.
+	bodies, err := encodeOutbox(replies)
+	if err != nil {
+		return fmt.Errorf("complete inbound update %d: %w", seq, err)
+	}
 	convs := w.conversations()
-	err := s.batch(func(tx *bolt.Tx) error {
-		if err := putOutbox(tx, replies); err != nil {
+	convKeys, convBodies := make([][]byte, len(convs)), make([][]byte, len(convs))
+	for i, c := range convs {
+		convKeys[i] = conversationKey(c.Channel, c.ChatID)
+		if convBodies[i], err = json.Marshal(c); err != nil {
+			return fmt.Errorf("complete inbound update %d: encode conversation: %w", seq, err)
+		}
+	}
+	err = s.batch(func(tx *bolt.Tx) error {
+		if err := putOutbox(tx, replies, bodies); err != nil {
 			return err
 		}
-		for _, c := range convs {
-			if err := putJSON(tx.Bucket(bucketConversations), conversationKey(c.Channel, c.ChatID), c); err != nil {
+		for i := range convs {
+			if err := tx.Bucket(bucketConversations).Put(convKeys[i], convBodies[i]); err != nil {
 				return err
 			}
 		}
@@ -214,14 +227,34 @@ func (s *Store) Seen(id string) (bool, error) {
 
 // EnqueueOutbox queues messages for delivery and fills in their sequence numbers.
 func (s *Store) EnqueueOutbox(items []OutboxItem) error {
-	err := s.batch(func(tx *bolt.Tx) error { return putOutbox(tx, items) })
+	bodies, err := encodeOutbox(items)
+	if err != nil {
+		return fmt.Errorf("queue outgoing messages: %w", err)
+	}
+	err = s.batch(func(tx *bolt.Tx) error { return putOutbox(tx, items, bodies) })
 	if err != nil {
 		return fmt.Errorf("queue outgoing messages: %w", err)
 	}
 	return nil
 }
 
-func putOutbox(tx *bolt.Tx, items []OutboxItem) error {
+// encodeOutbox encodes items for putOutbox, without their sequence
+// numbers, which are given in the transaction and kept in the keys.
+func encodeOutbox(items []OutboxItem) ([][]byte, error) {
+	bodies := make([][]byte, len(items))
+	for i, it := range items {
+		it.Seq = 0
+		var err error
+		if bodies[i], err = json.Marshal(&it); err != nil {
+			return nil, fmt.Errorf("encode outgoing message: %w", err)
+		}
+	}
+	return bodies, nil
+}
+
+// putOutbox stores items, encoded by encodeOutbox as bodies, under new
+// sequence numbers, which it fills in.
+func putOutbox(tx *bolt.Tx, items []OutboxItem, bodies [][]byte) error {
 	out := tx.Bucket(bucketOutbox)
 	for i := range items {
 		seq, err := out.NextSequence()
@@ -229,7 +262,7 @@ func putOutbox(tx *bolt.Tx, items []OutboxItem) error {
 			return err
 		}
 		items[i].Seq = seq
-		if err := putJSON(out, u64key(seq), &items[i]); err != nil {
+		if err := out.Put(u64key(seq), bodies[i]); err != nil {
 			return err
 		}
 	}
@@ -245,6 +278,7 @@ func (s *Store) PendingOutbox() ([]OutboxItem, error) {
 			if err := json.Unmarshal(v, &it); err != nil {
 				return fmt.Errorf("decode outbox item %d: %w", binary.BigEndian.Uint64(k), err)
 			}
+			it.Seq = binary.BigEndian.Uint64(k)
 			items = append(items, it)
 			return nil
 		})

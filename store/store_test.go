@@ -344,3 +344,36 @@ func TestFeedbackCounts(t *testing.T) {
 		t.Fatalf("feedback %+v %v", got, err)
 	}
 }
+
+// TestOutboxSeqIsTheKey: an item's number lives in its key (the value is
+// encoded before the transaction gives it one); values written with the
+// number in them, as before, still read the same.
+func TestOutboxSeqIsTheKey(t *testing.T) {
+	s := openTest(t)
+	items := []OutboxItem{{Channel: "telegram", ChatID: "1", Body: []byte(`{"text":"a"}`)},
+		{Channel: "telegram", ChatID: "1", Body: []byte(`{"text":"b"}`)}}
+	if err := s.EnqueueOutbox(items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Seq == 0 || items[1].Seq != items[0].Seq+1 {
+		t.Fatalf("seqs %d, %d", items[0].Seq, items[1].Seq)
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		if v := b.Get(u64key(items[0].Seq)); bytes.Contains(v, []byte(`"seq"`)) {
+			t.Errorf("the value holds the number: %s", v)
+		}
+		old := `{"seq":77,"channel":"telegram","chat_id":"2","body":{"text":"old"},"created_at":"2026-01-01T00:00:00Z"}`
+		return b.Put(u64key(77), []byte(old))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.PendingOutbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Seq != items[0].Seq || got[1].Seq != items[1].Seq || got[2].Seq != 77 || got[2].ChatID != "2" {
+		t.Fatalf("%+v", got)
+	}
+}
