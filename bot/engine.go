@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -28,7 +29,7 @@ func (f HandlerFunc) Handle(ctx context.Context, m Message) ([]Envelope, error) 
 
 // InboundStore is the persistence the engine needs.
 type InboundStore interface {
-	AcceptInbound(id string, body []byte, now time.Time) (uint64, bool, error)
+	AcceptInbounds(ups []store.InboundUpdate, now time.Time) ([]store.Accepted, error)
 	CompleteInbound(seq uint64, replies []store.OutboxItem, w *store.TurnWrites) error
 	PendingInbound() ([]store.InboxItem, error)
 }
@@ -138,38 +139,59 @@ func (e *Engine) Start(ctx context.Context) error {
 // the message was seen before; then nothing else happens. When Submit
 // returns nil the message is durable and may be confirmed to the platform.
 func (e *Engine) Submit(m Message) (duplicate bool, err error) {
+	dups, err := e.SubmitAll([]Message{m})
+	if err != nil {
+		return false, err
+	}
+	return dups[0], nil
+}
+
+// SubmitAll is Submit for several messages, as from one getUpdates
+// answer, stored in one write: all of them, or none when it fails. They
+// are queued in their order; dups[i] reports ms[i] seen before.
+func (e *Engine) SubmitAll(ms []Message) (dups []bool, err error) {
 	e.mu.Lock()
 	stopped := e.stopped
 	e.mu.Unlock()
 	if stopped {
-		return false, ErrStopped
+		return nil, ErrStopped
 	}
-	if m.ID == "" || m.Channel == "" || m.ChatID == "" {
-		return false, errors.New("submit message: id, channel and chat are required")
+	ms = slices.Clone(ms) // sanitised below; the caller's stay as they were
+	ups := make([]store.InboundUpdate, len(ms))
+	for i := range ms {
+		m := &ms[i]
+		if m.ID == "" || m.Channel == "" || m.ChatID == "" {
+			return nil, errors.New("submit message: id, channel and chat are required")
+		}
+		m.Text = sanitizeText(m.Text)
+		m.Payload = sanitizeText(m.Payload)
+		if m.Time.IsZero() {
+			m.Time = e.cfg.Clock.Now()
+		}
+		body, err := json.Marshal(m)
+		if err != nil {
+			return nil, fmt.Errorf("encode message: %w", err)
+		}
+		ups[i] = store.InboundUpdate{ID: m.Channel + ":" + m.ID, Body: body}
 	}
-	m.Text = sanitizeText(m.Text)
-	m.Payload = sanitizeText(m.Payload)
-	if m.Time.IsZero() {
-		m.Time = e.cfg.Clock.Now()
-	}
-	body, err := json.Marshal(m)
+	acc, err := e.cfg.Store.AcceptInbounds(ups, e.cfg.Clock.Now())
 	if err != nil {
-		return false, fmt.Errorf("encode message: %w", err)
+		return nil, err
 	}
-	seq, dup, err := e.cfg.Store.AcceptInbound(m.Channel+":"+m.ID, body, e.cfg.Clock.Now())
-	if err != nil {
-		return false, err
+	dups = make([]bool, len(ms))
+	for i, m := range ms {
+		e.cfg.Metrics.Inc("phuan_messages_received_total", "channel", m.Channel)
+		if acc[i].Dup {
+			e.cfg.Metrics.Inc("phuan_messages_duplicate_total", "channel", m.Channel)
+			dups[i] = true
+			continue
+		}
+		if e.cfg.Sender != nil && m.Event == EventNone {
+			e.cfg.Sender.Release(m.Channel, m.ChatID)
+		}
+		e.enqueue(acc[i].Seq, m, e.cfg.Interrupts != nil && e.cfg.Interrupts(m))
 	}
-	e.cfg.Metrics.Inc("phuan_messages_received_total", "channel", m.Channel)
-	if dup {
-		e.cfg.Metrics.Inc("phuan_messages_duplicate_total", "channel", m.Channel)
-		return true, nil
-	}
-	if e.cfg.Sender != nil && m.Event == EventNone {
-		e.cfg.Sender.Release(m.Channel, m.ChatID)
-	}
-	e.enqueue(seq, m, e.cfg.Interrupts != nil && e.cfg.Interrupts(m))
-	return false, nil
+	return dups, nil
 }
 
 // sanitizeText replaces invalid UTF-8 and cuts text to MaxTextBytes.

@@ -164,6 +164,32 @@ func TestEngineDropsDuplicates(t *testing.T) {
 	}
 }
 
+// TestSubmitAllStoresABatch: a batch is queued in its order; an update
+// seen before, or twice in the batch, is reported as a duplicate and
+// answered once; an invalid message refuses the whole batch.
+func TestSubmitAllStoresABatch(t *testing.T) {
+	rec := newRecorder("test")
+	r := startRig(t, t.TempDir()+"/phuan.db", rec, echo)
+	defer r.close()
+	if _, err := r.engine.Submit(msg("a", 0)); err != nil {
+		t.Fatal(err)
+	}
+	dups, err := r.engine.SubmitAll([]Message{msg("a", 0), msg("a", 1), msg("b", 1), msg("a", 2), msg("a", 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(dups) != "[true false false false true]" {
+		t.Fatalf("duplicates %v", dups)
+	}
+	if _, err := r.engine.SubmitAll([]Message{msg("c", 1), {ID: "x", Channel: "test"}}); err == nil {
+		t.Fatal("a batch with a message without a chat was accepted")
+	}
+	r.settle(t)
+	if got := fmt.Sprint(rec.texts("a"), rec.texts("b"), rec.texts("c")); got != "[re:0 re:1 re:2] [re:1] []" {
+		t.Fatalf("replies %s", got)
+	}
+}
+
 func TestUnsentRepliesAreSentAfterRestart(t *testing.T) {
 	path := t.TempDir() + "/phuan.db"
 	blocked := make(chan struct{})

@@ -42,32 +42,60 @@ type OutboxItem struct {
 // before it reports dup; otherwise it marks id as seen and queues body, in
 // one transaction, so an update confirmed to the platform is never lost.
 func (s *Store) AcceptInbound(id string, body []byte, now time.Time) (seq uint64, dup bool, err error) {
-	err = s.batch(func(tx *bolt.Tx) error {
-		seq, dup = 0, false
-		seen := tx.Bucket(bucketSeen)
-		if seen.Get([]byte(id)) != nil {
-			dup = true
-			return nil
+	acc, err := s.AcceptInbounds([]InboundUpdate{{ID: id, Body: body}}, now)
+	if err != nil {
+		return 0, false, err
+	}
+	return acc[0].Seq, acc[0].Dup, nil
+}
+
+// InboundUpdate is an update to accept: its id (dedupe key) and body.
+type InboundUpdate struct {
+	ID   string
+	Body []byte
+}
+
+// Accepted is what became of an InboundUpdate: its inbox number, or Dup
+// when its id was seen before (an earlier one in the same call counts).
+type Accepted struct {
+	Seq uint64
+	Dup bool
+}
+
+// AcceptInbounds records updates as AcceptInbound does, all in one write,
+// as for one getUpdates answer: all are stored, or none.
+func (s *Store) AcceptInbounds(ups []InboundUpdate, now time.Time) ([]Accepted, error) {
+	acc := make([]Accepted, len(ups))
+	ts := u64key(uint64(now.UnixNano()))
+	err := s.batch(func(tx *bolt.Tx) error {
+		clear(acc)
+		seen, byTime, inbox := tx.Bucket(bucketSeen), tx.Bucket(bucketSeenByTime), tx.Bucket(bucketInbox)
+		for i, u := range ups {
+			if seen.Get([]byte(u.ID)) != nil {
+				acc[i].Dup = true
+				continue
+			}
+			if err := seen.Put([]byte(u.ID), ts); err != nil {
+				return err
+			}
+			if err := byTime.Put(append(ts[:len(ts):len(ts)], u.ID...), nil); err != nil {
+				return err
+			}
+			n, err := inbox.NextSequence()
+			if err != nil {
+				return err
+			}
+			acc[i].Seq = n
+			if err := inbox.Put(u64key(n), u.Body); err != nil {
+				return err
+			}
 		}
-		ts := u64key(uint64(now.UnixNano()))
-		if err := seen.Put([]byte(id), ts); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketSeenByTime).Put(append(ts, id...), nil); err != nil {
-			return err
-		}
-		inbox := tx.Bucket(bucketInbox)
-		n, err := inbox.NextSequence()
-		if err != nil {
-			return err
-		}
-		seq = n
-		return inbox.Put(u64key(n), body)
+		return nil
 	})
 	if err != nil {
-		return 0, false, fmt.Errorf("accept inbound update: %w", err)
+		return nil, fmt.Errorf("accept inbound updates: %w", err)
 	}
-	return seq, dup, nil
+	return acc, nil
 }
 
 // CompleteInbound removes a handled update and queues its replies in one

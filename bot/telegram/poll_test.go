@@ -198,3 +198,52 @@ func TestPollConflictAndErrors(t *testing.T) {
 	}
 	assertNoSecrets(t, out)
 }
+
+// batchRecorder is a Submitter that also stores in batches, failing the
+// first failFirst calls.
+type batchRecorder struct {
+	submitFunc
+	mu        sync.Mutex
+	calls     [][]string // message texts of each SubmitAll
+	failFirst int
+}
+
+func (b *batchRecorder) SubmitAll(ms []bot.Message) ([]bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var texts []string
+	for _, m := range ms {
+		texts = append(texts, m.ChatID+":"+m.Text)
+	}
+	b.calls = append(b.calls, texts)
+	if len(b.calls) <= b.failFirst {
+		return nil, errors.New("store: disk full")
+	}
+	return make([]bool, len(ms)), nil
+}
+
+// TestBatchIsStoredInOneWrite: a getUpdates answer goes to a batch
+// submitter in one call, in update order; when that call fails nothing of
+// it is confirmed, and a malformed update before it still is.
+func TestBatchIsStoredInOneWrite(t *testing.T) {
+	f := newFakeAPI(t)
+	c, _ := newTestChannel(t, f, nil)
+	raws := []json.RawMessage{json.RawMessage(`{"update_id":99,"message":"not an object"}`),
+		textUpdate(100, 1, "a1"), textUpdate(101, 2, "b1"), textUpdate(102, 1, "a2")}
+	sub := &batchRecorder{submitFunc: func(bot.Message) (bool, error) {
+		t.Error("Submit called; the batch should go through SubmitAll")
+		return false, nil
+	}, failFirst: 1}
+	next, err := c.processBatch(raws, sub)
+	if err == nil || next != 100 {
+		t.Fatalf("a failed batch: offset %d, err %v; want 100 (only the malformed update confirmed) and an error", next, err)
+	}
+	next, err = c.processBatch(raws, sub)
+	if err != nil || next != 103 {
+		t.Fatalf("offset %d, err %v; want 103", next, err)
+	}
+	want := "[1:a1 2:b1 1:a2]"
+	if len(sub.calls) != 2 || fmt.Sprint(sub.calls[1]) != want {
+		t.Fatalf("SubmitAll calls %v, want two of %s", sub.calls, want)
+	}
+}

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"phuan/bot"
 )
 
 // MaxWebhookBody bounds a webhook request body.
@@ -119,14 +121,10 @@ func sleep(ctx context.Context, d time.Duration) {
 // processBatch submits one getUpdates answer and returns the offset that
 // confirms what is safely stored: one past the last update of the longest
 // run, from the start, of updates submitted or ignored. Conversations are
-// submitted in parallel (so the store can write them in one transaction),
-// each in order, stopping at its first failure.
+// prepared in parallel (a group's admin check may wait on Telegram), each
+// in order and stopping at its first failure; then what is ready is stored
+// in one write when sub can (SubmitAll), else one by one.
 func (c *Channel) processBatch(raws []json.RawMessage, sub Submitter) (int64, error) {
-	type slot struct {
-		in   inbound
-		done bool
-		err  error
-	}
 	slots := make([]slot, len(raws))
 	groups := map[string][]int{}
 	var order []string
@@ -165,15 +163,16 @@ func (c *Channel) processBatch(raws []json.RawMessage, sub Submitter) (int64, er
 		go func(idx []int) {
 			defer wg.Done()
 			for _, i := range idx {
-				if err := c.submit(&slots[i].in, sub); err != nil {
+				if err := c.prepare(&slots[i].in); err != nil {
 					slots[i].err = err
 					return
 				}
-				slots[i].done = true
+				slots[i].ready = true
 			}
 		}(groups[k])
 	}
 	wg.Wait()
+	c.submitReady(slots, sub)
 
 	var next int64
 	var firstErr error
@@ -189,24 +188,95 @@ func (c *Channel) processBatch(raws []json.RawMessage, sub Submitter) (int64, er
 	return next, firstErr
 }
 
-// submit resolves a mapped update and hands it to sub; once stored, a
-// callback query is answered. A private message's id is recorded first, so
-// a ClearRecent reply to it finds it.
-func (c *Channel) submit(in *inbound, sub Submitter) error {
+// slot is one update of a getUpdates answer on its way to the store.
+type slot struct {
+	in    inbound
+	ready bool // prepared, to be submitted
+	done  bool // submitted or ignored: may be confirmed
+	err   error
+}
+
+// batchSubmitter stores several messages in one write. *bot.Engine is one.
+type batchSubmitter interface {
+	SubmitAll(ms []bot.Message) (duplicates []bool, err error)
+}
+
+// submitReady submits the prepared slots, in their order.
+func (c *Channel) submitReady(slots []slot, sub Submitter) {
+	var ready []int
+	for i := range slots {
+		if slots[i].ready {
+			ready = append(ready, i)
+		}
+	}
+	if bs, ok := sub.(batchSubmitter); ok {
+		if len(ready) == 0 {
+			return
+		}
+		ms := make([]bot.Message, len(ready))
+		for j, i := range ready {
+			ms[j] = *slots[i].in.msg
+		}
+		dups, err := bs.SubmitAll(ms)
+		for j, i := range ready {
+			if err != nil {
+				slots[i].err = fmt.Errorf("submit update %d: %w", slots[i].in.updateID, err)
+				continue
+			}
+			slots[i].done = true
+			c.submitted(slots[i].in, dups[j])
+		}
+		return
+	}
+	failed := map[string]bool{} // a conversation stops at its first failure
+	for _, i := range ready {
+		k := slots[i].in.key()
+		if failed[k] {
+			continue
+		}
+		dup, err := sub.Submit(*slots[i].in.msg)
+		if err != nil {
+			slots[i].err = fmt.Errorf("submit update %d: %w", slots[i].in.updateID, err)
+			failed[k] = true
+			continue
+		}
+		slots[i].done = true
+		c.submitted(slots[i].in, dup)
+	}
+}
+
+// prepare readies a mapped update for submitting: a private message's id
+// is recorded first (so a ClearRecent reply to it finds it), a button's
+// long payload is resolved, a group member's admin status is looked up.
+func (c *Channel) prepare(in *inbound) error {
 	c.recordIncoming(*in)
 	if err := c.resolvePayload(in); err != nil {
 		return fmt.Errorf("resolve button payload of update %d: %w", in.updateID, err)
 	}
 	c.markGroupAdmin(in.msg)
+	return nil
+}
+
+// submit prepares and submits one mapped update, as a webhook request
+// brings it.
+func (c *Channel) submit(in *inbound, sub Submitter) error {
+	if err := c.prepare(in); err != nil {
+		return err
+	}
 	dup, err := sub.Submit(*in.msg)
 	if err != nil {
 		return fmt.Errorf("submit update %d: %w", in.updateID, err)
 	}
+	c.submitted(*in, dup)
+	return nil
+}
+
+// submitted follows a stored update: its callback query is answered.
+func (c *Channel) submitted(in inbound, dup bool) {
 	if dup {
 		c.metrics.Inc("phuan_telegram_updates_redelivered_total")
 	}
 	c.answerCallback(in.callback)
-	return nil
 }
 
 func (c *Channel) ignore(in inbound) {
