@@ -421,6 +421,10 @@ func (r *InboundReport) WriteTable(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "\nphuan / echo throughput: %.3f   (%d CPUs, GOMAXPROCS %d; latency: update available to its last reply)\n",
 		r.Ratio, r.CPUs, r.Procs)
+	if err == nil && r.Baseline.CPUPerUpdateUs > 0 {
+		_, err = fmt.Fprintf(w, "CPU per update, phuan / echo: %.2f (steadier than throughput on a shared machine)\n",
+			r.Phuan.CPUPerUpdateUs/r.Baseline.CPUPerUpdateUs)
+	}
 	if err == nil && len(r.RunRatios) > 1 {
 		_, err = fmt.Fprintf(w, "ratios of the %d runs: %v; the table shows the median run\n", len(r.RunRatios), r.RunRatios)
 	}
