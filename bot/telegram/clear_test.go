@@ -219,14 +219,23 @@ func TestClearRecent(t *testing.T) {
 	}
 }
 
-// gatedLog is a store whose records wait for open to be closed.
-type gatedLog struct {
+// heldLog is a store that counts its record writes; the first closes
+// started, then waits for open to be closed.
+type heldLog struct {
 	*store.Store
-	open chan struct{}
+	started, open chan struct{}
+	writes        *atomic.Int32
 }
 
-func (g gatedLog) RecordMessageIDs(channel string, recs ...store.MessageIDs) error {
-	<-g.open
+func newHeldLog(s *store.Store) heldLog {
+	return heldLog{Store: s, started: make(chan struct{}), open: make(chan struct{}), writes: new(atomic.Int32)}
+}
+
+func (g heldLog) RecordMessageIDs(channel string, recs ...store.MessageIDs) error {
+	if g.writes.Add(1) == 1 {
+		close(g.started)
+		<-g.open
+	}
 	return g.Store.RecordMessageIDs(channel, recs...)
 }
 
@@ -236,7 +245,7 @@ func TestClearRecentWaitsForRecords(t *testing.T) {
 	s := openStore(t, "")
 	defer s.Close()
 	f := newFakeAPI(t)
-	g := gatedLog{Store: s, open: make(chan struct{})}
+	g := newHeldLog(s)
 	c, _ := newTestChannel(t, f, func(cfg *Config) { cfg.MessageLog, cfg.Clock = g, fixedClock{testNow} })
 	ctx := context.Background()
 	if err := c.Send(ctx, bot.Delivery{ChatID: "700001", Reply: bot.Reply{Text: "ຂໍ້ມູນ"}}); err != nil {
@@ -261,29 +270,13 @@ func TestClearRecentWaitsForRecords(t *testing.T) {
 	c.Close()
 }
 
-// countingLog is a store that counts its record writes; the first closes
-// started, then waits for open to be closed.
-type countingLog struct {
-	*store.Store
-	started, open chan struct{}
-	writes        *atomic.Int32
-}
-
-func (g countingLog) RecordMessageIDs(channel string, recs ...store.MessageIDs) error {
-	if g.writes.Add(1) == 1 {
-		close(g.started)
-		<-g.open
-	}
-	return g.Store.RecordMessageIDs(channel, recs...)
-}
-
 // TestMessageIDRecordsShareWrites: records made while one write is under
 // way are stored together in the next, and none is lost.
 func TestMessageIDRecordsShareWrites(t *testing.T) {
 	s := openStore(t, "")
 	defer s.Close()
 	f := newFakeAPI(t)
-	g := countingLog{Store: s, started: make(chan struct{}), open: make(chan struct{}), writes: new(atomic.Int32)}
+	g := newHeldLog(s)
 	c, _ := newTestChannel(t, f, func(cfg *Config) { cfg.MessageLog, cfg.Clock = g, fixedClock{testNow} })
 	c.recordMessageIDs("700001", []int64{1}, testNow)
 	<-g.started
