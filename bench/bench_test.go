@@ -270,3 +270,20 @@ func TestProcessCPUCounts(t *testing.T) {
 	}
 	_ = x
 }
+
+func TestSimulatedPeopleAvoidHumanWork(t *testing.T) {
+	for data, want := range map[string]bool{
+		"step:case.start":         true,
+		"menu:CRISIS":             true,
+		"privacy:erase":           true,
+		"step:onboard.consent:no": true,
+		"mod:claim:7":             true,
+		"lang:lo":                 false,
+		"kb:wages-unpaid":         false,
+		"more:3":                  false,
+	} {
+		if got := avoid(data); got != want {
+			t.Errorf("avoid(%q) = %v, want %v", data, got, want)
+		}
+	}
+}
