@@ -95,7 +95,8 @@ type CaseStore interface {
 	OpenCase(c *store.Case) error
 	Case(id string) (*store.Case, error)
 	UpdateCase(id string, change func(*store.Case) error) (*store.Case, error)
-	LatestCase(channel, chatID string) (*store.Case, error)
+	// CurrentCase is a chat's newest case without its timeline and transcript.
+	CurrentCase(channel, chatID string) (*store.Case, error)
 	CaseByThread(threadID string) (*store.Case, error)
 	Cases(f store.CaseFilter) ([]*store.Case, error)
 	CaseStats(since time.Time) (store.CaseStats, error)
@@ -182,7 +183,7 @@ func (c *Cases) Handle(ctx context.Context, t *Turn) (bool, error) {
 		return true, c.begin(t)
 	case m.Payload == PayloadContacts:
 		where := ""
-		if cs, err := c.store.LatestCase(m.Channel, m.ChatID); err == nil {
+		if cs, err := c.store.CurrentCase(m.Channel, m.ChatID); err == nil {
 			where = cs.Country
 		}
 		c.sayContacts(t, c.countriesFor(t, where, ""))
@@ -666,7 +667,7 @@ func (c *Cases) categoryName(lang, category string) string {
 
 // openCaseOf returns the chat's open case, or nil.
 func (c *Cases) openCaseOf(t *Turn) (*store.Case, error) {
-	cs, err := c.store.LatestCase(t.Msg.Channel, t.Msg.ChatID)
+	cs, err := c.store.CurrentCase(t.Msg.Channel, t.Msg.ChatID)
 	if store.IsNotFound(err) {
 		return nil, nil
 	}
@@ -694,7 +695,7 @@ func (c *Cases) capture(ctx context.Context, t *Turn, urgent bool) (bool, error)
 			return false, nil // another feature's flow is waiting for this text
 		}
 	}
-	cs, err := c.store.LatestCase(t.Msg.Channel, t.Msg.ChatID)
+	cs, err := c.store.CurrentCase(t.Msg.Channel, t.Msg.ChatID)
 	if store.IsNotFound(err) {
 		return false, nil
 	}

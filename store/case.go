@@ -271,18 +271,25 @@ func putThread(tx *bolt.Tx, threadID string, seq uint64) error {
 }
 
 func getCase(cases *bolt.Bucket, seq uint64) (*Case, error) {
+	c := new(Case)
+	if err := decodeCase(cases, seq, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func decodeCase(cases *bolt.Bucket, seq uint64, v any) error {
 	if cases == nil {
-		return nil, ErrNotFound
+		return ErrNotFound
 	}
 	raw := cases.Get(u64key(seq))
 	if raw == nil {
-		return nil, ErrNotFound
+		return ErrNotFound
 	}
-	var c Case
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, fmt.Errorf("decode case %d: %w", seq, err)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("decode case %d: %w", seq, err)
 	}
-	return &c, nil
+	return nil
 }
 
 // Case reads a case by its number ("C-0042", "42"), or ErrNotFound.
@@ -350,6 +357,17 @@ func (s *Store) UpdateCase(id string, change func(*Case) error) (*Case, error) {
 
 // LatestCase returns the newest case of a chat, open or closed, or ErrNotFound.
 func (s *Store) LatestCase(channel, chatID string) (*Case, error) {
+	return s.latestCase(channel, chatID, getCase)
+}
+
+// CurrentCase is LatestCase without the case's timeline and transcript:
+// what a person's every message needs to know (is a case open, which one),
+// at a cost that does not grow with the case.
+func (s *Store) CurrentCase(channel, chatID string) (*Case, error) {
+	return s.latestCase(channel, chatID, getCaseHead)
+}
+
+func (s *Store) latestCase(channel, chatID string, get func(*bolt.Bucket, uint64) (*Case, error)) (*Case, error) {
 	var c *Case
 	err := s.view(func(tx *bolt.Tx) error {
 		cc, err := readCaseChat(tx, channel, chatID)
@@ -359,11 +377,31 @@ func (s *Store) LatestCase(channel, chatID string) (*Case, error) {
 		if len(cc.Seqs) == 0 {
 			return ErrNotFound
 		}
-		c, err = getCase(tx.Bucket(bucketCases), cc.Seqs[len(cc.Seqs)-1])
+		c, err = get(tx.Bucket(bucketCases), cc.Seqs[len(cc.Seqs)-1])
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read latest case of a chat: %w", err)
+	}
+	return c, nil
+}
+
+// caseHead decodes a stored case but for its timeline and transcript,
+// which it skips without building them.
+type caseHead struct {
+	*Case
+	Timeline   skipJSON `json:"timeline"`
+	Transcript skipJSON `json:"transcript"`
+}
+
+type skipJSON struct{}
+
+func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
+
+func getCaseHead(cases *bolt.Bucket, seq uint64) (*Case, error) {
+	c := new(Case)
+	if err := decodeCase(cases, seq, &caseHead{Case: c}); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

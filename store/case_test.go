@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -296,5 +297,73 @@ func TestEraseChatCasesLeavesOnlyCounts(t *testing.T) {
 	}
 	if n, _ := s.EraseChatCases("telegram", "nobody", now); len(n) != 0 {
 		t.Fatal("erased cases of a chat without any")
+	}
+}
+
+// longCase opens a case of chat "1" whose transcript has n entries.
+func longCase(tb testing.TB, s *Store, n int) *Case {
+	tb.Helper()
+	c := &Case{Channel: "telegram", ChatID: "1", Country: "TH", Category: "wages", OpenedAt: caseT0}
+	if err := s.OpenCase(c); err != nil {
+		tb.Fatal(err)
+	}
+	c, err := s.UpdateCase(c.ID, func(x *Case) error {
+		for i := range n {
+			x.Transcript = append(x.Transcript, CaseEntry{At: caseT0.Add(time.Duration(i) * time.Minute),
+				Actor: ActorPerson, Action: FromPerson, Text: "ນາຍຈ້າງບໍ່ຈ່າຍເງິນເດືອນສາມເດືອນແລ້ວ"})
+		}
+		x.Log(caseT0, ActorSystem, "urgent", "crisis")
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func TestCurrentCaseLeavesOutTimelineAndTranscript(t *testing.T) {
+	s := openCaseStore(t)
+	if _, err := s.CurrentCase("telegram", "1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("CurrentCase on a fresh store: %v", err)
+	}
+	want := longCase(t, s, 3)
+	got, err := s.CurrentCase("telegram", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Transcript) != 0 || len(got.Timeline) != 0 {
+		t.Errorf("CurrentCase kept %d transcript and %d timeline entries", len(got.Transcript), len(got.Timeline))
+	}
+	want.Transcript, want.Timeline = nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("CurrentCase = %+v\nwant %+v", got, want)
+	}
+	full, err := s.LatestCase("telegram", "1")
+	if err != nil || len(full.Transcript) != 3 || len(full.Timeline) == 0 {
+		t.Fatalf("LatestCase lost entries: %+v, %v", full, err)
+	}
+}
+
+// BenchmarkCurrentCase reads the case of a person who has written 300
+// times to the helpers, as every message of theirs does.
+func BenchmarkCurrentCase(b *testing.B) {
+	for _, read := range []struct {
+		name string
+		fn   func(*Store, string, string) (*Case, error)
+	}{{"current", (*Store).CurrentCase}, {"latest", (*Store).LatestCase}} {
+		b.Run(read.name, func(b *testing.B) {
+			s, err := Open(filepath.Join(b.TempDir(), FileName))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			longCase(b, s, 300)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := read.fn(s, "telegram", "1"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
