@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -133,17 +134,38 @@ func privateChatID(id string) bool {
 // privateMessageID is the id of a message the bot sent, from a send
 // method's result, when it went to a private chat and ids are recorded.
 func (c *Channel) privateMessageID(d bot.Delivery, result json.RawMessage) int64 {
-	if c.cfg.MessageLog == nil || d.Group {
+	if c.cfg.MessageLog == nil || d.Group || !privateChatID(d.ChatID) {
 		return 0
 	}
-	var m struct {
-		MessageID int64 `json:"message_id"`
-		Chat      chat  `json:"chat"`
-	}
-	if json.Unmarshal(result, &m) != nil || m.Chat.Type != "private" || m.MessageID <= 0 {
+	return max(sentMessageID(result), 0)
+}
+
+// sentMessageID reads message_id from a send method's result, a Message.
+// It stops at that field, which Telegram puts first, where decoding the
+// Message would scan the whole text it echoes back. 0 when there is none.
+func sentMessageID(result []byte) int64 {
+	dec := json.NewDecoder(bytes.NewReader(result))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return 0
 	}
-	return m.MessageID
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return 0
+		}
+		if key == "message_id" {
+			var id int64
+			if dec.Decode(&id) != nil {
+				return 0
+			}
+			return id
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return 0
+		}
+	}
+	return 0
 }
 
 // recordIncoming records the id of a person's message in a private chat,

@@ -2,10 +2,13 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -425,3 +428,61 @@ func TestMessageLogFailures(t *testing.T) {
 }
 
 var _ MessageLog = (*store.Store)(nil)
+
+func TestSentMessageID(t *testing.T) {
+	for result, want := range map[string]int64{
+		`{"message_id":42,"chat":{"id":7,"type":"private"},"text":"ສະບາຍດີ"}`:                       42,
+		`{"from":{"id":1,"is_bot":true,"first_name":"P"},"chat":{"id":7},"message_id":43}`:          43,
+		`{"reply_markup":{"inline_keyboard":[[{"text":"a","callback_data":"b"}]]},"message_id":44}`: 44,
+		`{"chat":{"id":7}}`:          0,
+		`true`:                       0,
+		`{"message_id":"x"}`:         0,
+		`{"message_id":45`:           45, // cut after the id: the id was read
+		`{"text":"no closing quote}`: 0,
+		``:                           0,
+	} {
+		if got := sentMessageID([]byte(result)); got != want {
+			t.Errorf("sentMessageID(%s) = %d, want %d", result, got, want)
+		}
+	}
+}
+
+// TestSentMessageIDOnRecordedMessages reads message_id from every recorded
+// Message in the shared fixtures as a full decode does.
+func TestSentMessageIDOnRecordedMessages(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(fixturesDir, "*.json"))
+	if len(files) == 0 {
+		t.Skip("no fixtures in " + fixturesDir)
+	}
+	n := 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var u map[string]json.RawMessage
+		if json.Unmarshal(raw, &u) != nil {
+			continue
+		}
+		for _, kind := range []string{"message", "edited_message", "channel_post"} {
+			m, ok := u[kind]
+			if !ok {
+				continue
+			}
+			var full struct {
+				MessageID int64 `json:"message_id"`
+			}
+			if err := json.Unmarshal(m, &full); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			if got := sentMessageID(m); got != full.MessageID {
+				t.Errorf("%s %s: sentMessageID = %d, full decode %d", filepath.Base(f), kind, got, full.MessageID)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no recorded messages found")
+	}
+	t.Logf("%d recorded messages", n)
+}
