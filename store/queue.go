@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -29,7 +30,7 @@ type OutboxItem struct {
 	PersonID  string          `json:"person_id,omitempty"`
 	Purpose   string          `json:"purpose,omitempty"`
 	Ref       string          `json:"ref,omitempty"`
-	Body      json.RawMessage `json:"body"`
+	Body      json.RawMessage `json:"body,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
 	Attempts  int             `json:"attempts,omitempty"`   // sends tried
 	Failures  int             `json:"failures,omitempty"`   // transient failures among them
@@ -268,16 +269,29 @@ func (s *Store) EnqueueOutbox(items []OutboxItem) error {
 
 // encodeOutbox encodes items for putOutbox, without their sequence
 // numbers, which are given in the transaction and kept in the keys.
+//
+// The reply body, JSON already, is checked and appended as it is: through
+// json.Marshal it would be compacted and escaped again, which for a long
+// answer cost more than encoding the rest of the item.
 func encodeOutbox(items []OutboxItem) ([][]byte, error) {
-	bodies := make([][]byte, len(items))
+	values := make([][]byte, len(items))
 	for i, it := range items {
-		it.Seq = 0
-		var err error
-		if bodies[i], err = json.Marshal(&it); err != nil {
+		body := it.Body
+		if !json.Valid(body) {
+			return nil, errors.New("encode outgoing message: the body is not JSON")
+		}
+		it.Seq, it.Body = 0, nil
+		head, err := json.Marshal(&it) // an object, without "body" (omitted when empty)
+		if err != nil {
 			return nil, fmt.Errorf("encode outgoing message: %w", err)
 		}
+		v := make([]byte, 0, len(head)+len(body)+9)
+		v = append(v, head[:len(head)-1]...)
+		v = append(v, `,"body":`...)
+		v = append(append(v, body...), '}')
+		values[i] = v
 	}
-	return bodies, nil
+	return values, nil
 }
 
 // putOutbox stores items, encoded by encodeOutbox as bodies, under new

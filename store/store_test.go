@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -190,6 +191,36 @@ func TestOutboxLifecycle(t *testing.T) {
 	}
 	if n, _ := s.OutboxDepth(); n != 1 {
 		t.Errorf("depth %d, want 1", n)
+	}
+}
+
+// TestOutboxStoresBodyAsGiven checks an item comes back as it went in,
+// its body byte for byte, and that a body that is not JSON is refused
+// before anything is stored.
+func TestOutboxStoresBodyAsGiven(t *testing.T) {
+	s := openTest(t)
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	in := OutboxItem{Channel: "telegram", ChatID: "1", ThreadID: "9", PersonID: "P-1", Purpose: "response", Ref: "C-0001",
+		Body: []byte(`{"text":"ບໍ່ <b>ຈ່າຍ</b> & \"ຄ່າແຮງ\"","buttons":[{"text":"ເມນູ","payload":"menu:main"}]}`), CreatedAt: at}
+	if err := s.EnqueueOutbox([]OutboxItem{in}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.PendingOutbox()
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending %+v, %v", pending, err)
+	}
+	in.Seq = pending[0].Seq
+	if !reflect.DeepEqual(pending[0], in) {
+		t.Errorf("stored %+v\n    got %+v", in, pending[0])
+	}
+	for _, bad := range []string{`{"text":`, ``, `{"text":"x"} trailing`} {
+		err := s.EnqueueOutbox([]OutboxItem{{Channel: "telegram", ChatID: "1", Body: []byte(bad)}})
+		if err == nil {
+			t.Errorf("body %q was stored", bad)
+		}
+	}
+	if n, _ := s.OutboxDepth(); n != 1 {
+		t.Errorf("depth %d after refused bodies, want 1", n)
 	}
 }
 
