@@ -56,7 +56,9 @@ type EngineConfig struct {
 	// the turn in progress in its conversation (someone in danger): that
 	// turn's context is cancelled, so a slow call it is making (a language
 	// model) gives up and it answers with what it has; the message is
-	// handled right after.
+	// handled right after. It is asked only about a message for a busy
+	// conversation, and about that conversation's turn in progress, so it
+	// costs nothing while people wait for their answers, as they do.
 	Interrupts func(Message) bool
 }
 
@@ -78,16 +80,16 @@ type Engine struct {
 }
 
 type queued struct {
-	seq       uint64
-	msg       Message
-	interrupt bool // it cancels the turn in progress in its conversation
+	seq uint64
+	msg Message
 }
 
 // runningTurn is a turn being handled: cancel stops its slow calls, unless
-// it is itself an interrupting one (a crisis is not cut short by another).
+// its message is itself an interrupting one (a crisis is not cut short by
+// another).
 type runningTurn struct {
-	cancel    context.CancelFunc
-	interrupt bool
+	cancel context.CancelFunc
+	msg    Message
 }
 
 // NewEngine returns an engine; call Start to run it.
@@ -123,7 +125,7 @@ func (e *Engine) Start(ctx context.Context) error {
 			}
 			continue
 		}
-		e.enqueue(it.Seq, m, false)
+		e.enqueue(it.Seq, m)
 	}
 	if len(pending) > 0 {
 		e.log.Info("resumed stored messages", "count", len(pending))
@@ -189,7 +191,7 @@ func (e *Engine) SubmitAll(ms []Message) (dups []bool, err error) {
 		if e.cfg.Sender != nil && m.Event == EventNone {
 			e.cfg.Sender.Release(m.Channel, m.ChatID)
 		}
-		e.enqueue(acc[i].Seq, m, e.cfg.Interrupts != nil && e.cfg.Interrupts(m))
+		e.enqueue(acc[i].Seq, m)
 	}
 	return dups, nil
 }
@@ -211,18 +213,19 @@ func sanitizeText(s string) string {
 
 // enqueue queues m behind its conversation's earlier messages; an
 // interrupting one cancels the turn in progress there.
-func (e *Engine) enqueue(seq uint64, m Message, interrupt bool) {
+func (e *Engine) enqueue(seq uint64, m Message) {
 	key := m.ConversationKey()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	q, busy := e.queues[key]
-	e.queues[key] = append(q, queued{seq, m, interrupt})
+	e.queues[key] = append(q, queued{seq, m})
 	e.inflight++
 	if !busy {
 		e.ready = append(e.ready, key)
 		e.cond.Signal()
+		return
 	}
-	if turn, ok := e.running[key]; interrupt && ok && !turn.interrupt {
+	if turn, ok := e.running[key]; ok && e.cfg.Interrupts != nil && e.cfg.Interrupts(m) && !e.cfg.Interrupts(turn.msg) {
 		turn.cancel()
 		e.cfg.Metrics.Inc("phuan_turns_interrupted_total")
 	}
@@ -243,7 +246,7 @@ func (e *Engine) work(ctx context.Context) {
 		e.ready = e.ready[1:]
 		item := e.queues[key][0]
 		turn, cancel := context.WithCancel(ctx)
-		e.running[key] = runningTurn{cancel, item.interrupt}
+		e.running[key] = runningTurn{cancel, item.msg}
 		e.mu.Unlock()
 
 		e.handle(turn, item)

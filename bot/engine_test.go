@@ -432,8 +432,15 @@ func TestInterruptingMessageCancelsTheTurnInProgress(t *testing.T) {
 	s := NewSender(SenderConfig{Store: st, Workers: 4})
 	s.AddChannel(rec, Limits{})
 	metrics := NewMetrics()
+	var askedMu sync.Mutex
+	var asked []string // the texts Interrupts was asked about
 	e := NewEngine(EngineConfig{Store: st, Sender: s, Handler: h, Workers: 4, Metrics: metrics,
-		Interrupts: func(m Message) bool { return strings.HasPrefix(m.Text, "help me") }})
+		Interrupts: func(m Message) bool {
+			askedMu.Lock()
+			asked = append(asked, m.Text)
+			askedMu.Unlock()
+			return strings.HasPrefix(m.Text, "help me")
+		}})
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -472,5 +479,12 @@ func TestInterruptingMessageCancelsTheTurnInProgress(t *testing.T) {
 	}
 	if n := metrics.Value("phuan_turns_interrupted_total"); n != 1 {
 		t.Errorf("%d turns interrupted, want 1", n)
+	}
+	// Messages for idle conversations are not checked at all; a busy
+	// one's turn in progress only when the new message interrupts.
+	askedMu.Lock()
+	defer askedMu.Unlock()
+	if got := strings.Join(asked, "|"); got != "later|help me|slow|help me|help me slowly" {
+		t.Errorf("Interrupts asked about %q", got)
 	}
 }
