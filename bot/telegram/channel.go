@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -249,13 +250,35 @@ var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 func validSecret(s string) bool { return secretRE.MatchString(s) }
 
 // ctxDoer gives the library's context-less requests a context, so every
-// call can be cancelled and has a deadline.
+// call can be cancelled and has a deadline, and hands the connection back
+// for the next call (drainingBody).
 type ctxDoer struct {
 	ctx context.Context
 	c   *http.Client
 }
 
-func (d ctxDoer) Do(req *http.Request) (*http.Response, error) { return d.c.Do(req.WithContext(d.ctx)) }
+func (d ctxDoer) Do(req *http.Request) (*http.Response, error) {
+	resp, err := d.c.Do(req.WithContext(d.ctx))
+	if err == nil {
+		resp.Body = drainingBody{resp.Body}
+	}
+	return resp, err
+}
+
+// drainLimit bounds what drainingBody reads to keep a connection.
+const drainLimit = 64 << 10
+
+// drainingBody reads what is left of an answer before closing it. The
+// library stops reading at the end of the JSON value; when the answer came
+// in chunks (a long message echoed back) the last chunk is still unread,
+// and a body closed early costs its connection: every long send then
+// dialled a new one.
+type drainingBody struct{ io.ReadCloser }
+
+func (b drainingBody) Close() error {
+	io.Copy(io.Discard, io.LimitReader(b.ReadCloser, drainLimit))
+	return b.ReadCloser.Close()
+}
 
 // callTimeout bounds a Bot API call when the caller's context has no deadline.
 const callTimeout = 30 * time.Second

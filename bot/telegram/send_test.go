@@ -7,11 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -544,5 +548,50 @@ func TestTypingOn(t *testing.T) {
 	var se *bot.SendError
 	if !errors.As(err, &se) || se.Kind != bot.Unreachable || strings.Contains(err.Error(), testToken) {
 		t.Fatalf("got %v, want an unreachable send error", err)
+	}
+}
+
+// TestSendKeepsConnectionAfterChunkedAnswer sends long messages to an API
+// that answers them in chunks, echoing the text back as Telegram does:
+// every send must reuse the one connection.
+func TestSendKeepsConnectionAfterChunkedAnswer(t *testing.T) {
+	var dialled atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		w.Header().Set("Content-Type", "application/json")
+		if method == "getMe" {
+			io.WriteString(w, `{"ok":true,"result":{"id":1,"is_bot":true,"first_name":"Phuan","username":"phuan_bot"}}`)
+			return
+		}
+		r.ParseForm()
+		text, _ := json.Marshal(r.PostForm.Get("text"))
+		io.WriteString(w, `{"ok":true,"result":{"message_id":9,"chat":{"id":700001,"type":"private"},"text":`)
+		w.(http.Flusher).Flush() // from here on the answer goes in chunks
+		io.WriteString(w, string(text)+"}}")
+		w.(http.Flusher).Flush()
+		// What follows the JSON value is left unread by the library's
+		// decoder; a connection is reused only once it is read.
+		io.WriteString(w, strings.Repeat(" ", 8<<10)+"\n")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			dialled.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c, err := New(Config{Token: testToken, Endpoint: srv.URL + "/bot%s/%s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := range 5 {
+		d := bot.Delivery{Seq: uint64(i + 1), ChatID: "700001", Reply: bot.Reply{Text: laoText(1000)}, Attempt: 1}
+		if err := c.Send(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := dialled.Load(); n != 1 {
+		t.Errorf("%d connections for getMe and 5 sends, want 1", n)
 	}
 }
