@@ -48,7 +48,7 @@ func runBench(cfg *Config, args []string, stdout, stderr io.Writer) int {
 		people := fs.Int("people", 50, "simulated people, each waiting for the answer before sending again")
 		messages := fs.Int("messages", 20000, "updates in all")
 		seed := fs.Uint64("seed", 1, "seed of the simulated people's choices")
-		runs := fs.Int("runs", 3, "runs of each bot, alternately; the median ratio is reported")
+		runs := fs.Int("runs", 5, "runs of each bot, alternately; the median ratio is reported")
 		run = func() error {
 			rep, err := bench.Inbound(ctx, bench.InboundConfig{People: *people, Messages: *messages, Seed: *seed,
 				Runs: *runs, Phuan: benchPhuan(cfg, stderr), Progress: progressTo(stderr, *quiet)})
