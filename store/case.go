@@ -362,7 +362,8 @@ func (s *Store) LatestCase(channel, chatID string) (*Case, error) {
 
 // CurrentCase is LatestCase without the case's timeline and transcript:
 // what a person's every message needs to know (is a case open, which one),
-// at a cost that does not grow with the case.
+// without building the two lists that grow with the case (they are still
+// read past).
 func (s *Store) CurrentCase(channel, chatID string) (*Case, error) {
 	return s.latestCase(channel, chatID, getCaseHead)
 }
