@@ -120,8 +120,11 @@ type Channel struct {
 	mu       sync.Mutex
 	answered map[string]bool // callback queries answered (or being answered)
 	answerQ  []string        // answered ids, oldest first, to bound the map
-	closed   bool
-	wg       sync.WaitGroup // callback answers and message-id records in flight
+	// answering holds a token per callback answer being sent: at most
+	// maxAnswering at once, however many buttons are pressed.
+	answering chan struct{}
+	closed    bool
+	wg        sync.WaitGroup // callback answers and message-id records in flight
 	// recording counts message-id records in flight by chat; recorded is
 	// signalled (with mu) when one ends. pendingIDs wait for the one
 	// recorder goroutine (running while recorderOn), which stores all that
@@ -170,9 +173,10 @@ func New(cfg Config) (*Channel, error) {
 	}
 	if cfg.HTTPClient == nil {
 		// Every call carries its own deadline; keep enough idle
-		// connections for the sender's parallel workers.
+		// connections for the sender's parallel workers, the callback
+		// answers and polling, so bursts do not dial new ones.
 		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 32
+		tr.MaxIdleConnsPerHost = 64
 		cfg.HTTPClient = &http.Client{Transport: tr}
 	}
 	if cfg.Logger == nil {
@@ -191,8 +195,8 @@ func New(cfg Config) (*Channel, error) {
 	}
 	c := &Channel{cfg: cfg, http: cfg.HTTPClient, log: cfg.Logger.With("component", "telegram"),
 		metrics: cfg.Metrics, clock: cfg.Clock, retryBase: time.Second, retryMax: time.Minute,
-		answered: map[string]bool{}, recording: map[string]int{}, recordNow: make(chan struct{}, 1),
-		admins: map[string]groupAdmins{}}
+		answered: map[string]bool{}, answering: make(chan struct{}, maxAnswering), recording: map[string]int{},
+		recordNow: make(chan struct{}, 1), admins: map[string]groupAdmins{}}
 	c.recorded = sync.NewCond(&c.mu)
 	if c.metrics != nil {
 		c.metrics.Describe("phuan_updates_ignored_total", "Platform updates received and deliberately not passed on, by kind.")

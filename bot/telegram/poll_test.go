@@ -247,3 +247,45 @@ func TestBatchIsStoredInOneWrite(t *testing.T) {
 		t.Fatalf("SubmitAll calls %v, want two of %s", sub.calls, want)
 	}
 }
+
+// TestCallbackAnswersAreBounded presses 40 buttons at once against an API
+// that holds every answerCallbackQuery: at most maxAnswering are sent at
+// a time, and all 40 are answered once the API lets them through.
+func TestCallbackAnswersAreBounded(t *testing.T) {
+	f := newFakeAPI(t)
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	release := make(chan struct{})
+	f.setResponder(func(method string, _ url.Values) (int, string, bool) {
+		if method != "answerCallbackQuery" {
+			return 0, "", false
+		}
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		mu.Unlock()
+		f.notify()
+		<-release
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return 200, `{"ok":true,"result":true}`, true
+	})
+	c, _ := newTestChannel(t, f, nil)
+	for i := range 40 {
+		c.answerCallback(fmt.Sprintf("q%d", i))
+	}
+	waitFor(t, "the first answers", 10*time.Second, f.changed, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return inFlight == maxAnswering
+	})
+	close(release)
+	waitFor(t, "all answers", 10*time.Second, f.changed, func() bool { return len(f.callsTo("answerCallbackQuery")) == 40 })
+	c.Close() // waits for the answers to end
+	mu.Lock()
+	defer mu.Unlock()
+	if most != maxAnswering {
+		t.Errorf("%d answers in flight at most, want %d", most, maxAnswering)
+	}
+}

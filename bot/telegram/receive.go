@@ -287,8 +287,14 @@ func (c *Channel) ignore(in inbound) {
 // answeredCap bounds the memory of answered callback queries.
 const answeredCap = 4096
 
-// callbackTimeout bounds one answerCallbackQuery.
+// callbackTimeout bounds one answerCallbackQuery, its wait for a turn
+// included: Telegram refuses answers to older queries.
 const callbackTimeout = 15 * time.Second
+
+// maxAnswering bounds the callback answers sent at once: a broadcast's
+// buttons pressed by thousands within a second must not open thousands
+// of connections to Telegram.
+const maxAnswering = 16
 
 // answerCallback answers a callback query in the background (so the
 // spinner on the person's button stops), at most once per process.
@@ -313,6 +319,14 @@ func (c *Channel) answerCallback(id string) {
 		defer c.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), callbackTimeout)
 		defer cancel()
+		select {
+		case c.answering <- struct{}{}:
+			defer func() { <-c.answering }()
+		case <-ctx.Done():
+			c.metrics.Inc("phuan_telegram_callback_answers_total", "result", "error")
+			c.log.Warn("answer callback query: no turn within the time Telegram accepts it")
+			return
+		}
 		if _, err := c.call(ctx, "answerCallbackQuery", tgbotapi.Params{"callback_query_id": id}); err != nil {
 			c.metrics.Inc("phuan_telegram_callback_answers_total", "result", "error")
 			c.log.Warn("answer callback query", "err", err)
