@@ -1,6 +1,7 @@
 package crisis
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -122,7 +123,37 @@ func (b *builder) add(stream uint8, text []byte, pl payload) {
 		b.texts[stream] = append(b.texts[stream], text)
 		b.ids[stream] = append(b.ids[stream], id)
 	}
-	b.d.patterns[id].payloads = append(b.d.patterns[id].payloads, pl)
+	pat := &b.d.patterns[id]
+	for i := range pat.payloads {
+		if q := &pat.payloads[i]; q.sameMeaning(&pl) {
+			q.mergeGuards(&pl)
+			return
+		}
+	}
+	pat.payloads = append(pat.payloads, pl)
+}
+
+// sameMeaning reports whether two payloads of one pattern say the same
+// thing, guards aside: a Lao entry and its Thai translation often fold to
+// one text.
+func (pl *payload) sameMeaning(o *payload) bool {
+	return pl.stream == o.stream && pl.kind == o.kind && pl.cats == o.cats && pl.flags == o.flags &&
+		pl.concept == o.concept && pl.country == o.country && pl.score == o.score &&
+		bytes.Equal(pl.tones, o.tones) && pl.bndBefore == o.bndBefore && pl.bndAfter == o.bndAfter
+}
+
+// mergeGuards makes pl hold the guards of both. Guards written in one
+// script do not always fold like the other's words (Lao ນາຍ ends in ຍ,
+// Thai นาย in ย, another letter), so each entry's guards must hold for
+// both; an entry without guards keeps none.
+func (pl *payload) mergeGuards(o *payload) {
+	unguarded := func(p *payload) bool { return len(p.notNext) == 0 && len(p.notPrev) == 0 }
+	if unguarded(pl) || unguarded(o) {
+		pl.notNext, pl.notPrev = nil, nil
+		return
+	}
+	pl.notNext = append(pl.notNext, o.notNext...)
+	pl.notPrev = append(pl.notPrev, o.notPrev...)
 }
 
 // foldTai folds a Lao or Thai phrase to its stream-A bytes and tones.
@@ -219,7 +250,8 @@ func (b *builder) en(tmpl payload, specs ...string) {
 // rom adds romanised-Lao entries: words matched on their romanKey, whole
 // words unless the last ends in "*". People join words at will ("bo hai
 // ork", "bohai ork", "bohaiork"), so every way of joining the entry's
-// words is added.
+// words is added. "|w" lists words that must not follow, "|<w" words that
+// must not come just before.
 func (b *builder) rom(tmpl payload, specs ...string) {
 	for _, spec := range specs {
 		core, guards := splitGuards(spec)
@@ -230,7 +262,13 @@ func (b *builder) rom(tmpl payload, specs ...string) {
 		}
 		pl := tmpl
 		for _, g := range guards {
-			pl.notNext = append(pl.notNext, romanPhrase(strings.Fields(g), 0, false))
+			// The '_' between a guard and the entry is the entry's own.
+			if prev, ok := strings.CutPrefix(g, "<"); ok {
+				gt := romanPhrase(strings.Fields(prev), 0, false)
+				pl.notPrev = append(pl.notPrev, gt[:len(gt)-1])
+				continue
+			}
+			pl.notNext = append(pl.notNext, romanPhrase(strings.Fields(g), 0, false)[1:])
 		}
 		for join := range 1 << (len(words) - 1) {
 			b.add(streamRoman, romanPhrase(words, join, prefix), pl)

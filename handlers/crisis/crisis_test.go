@@ -76,6 +76,16 @@ func TestDetectCategoriesAndUrgency(t *testing.T) {
 		{"ເຖົ້າແກ່ຕິດຄ່າແຮງຂ້ອຍ 3 ເດືອນ", nil, false},
 		{"นายจ้างติดหนี้เงินเดือนฉัน", nil, false},
 		{"ນາຍຈ້າງບອກວ່າຂ້ອຍຕິດໜີ້ ຕ້ອງເຮັດວຽກຕໍ່", []Category{DebtBondage}, false},
+		{"ນາຍຈ້າງຕິດໜີ້ຂ້ອຍ", nil, false},
+		{"ນາຍຈ້າງຕິດເງິນເດືອນຂ້ອຍສາມເດືອນແລ້ວ", nil, false},
+		{"นายจ้างติดหนี้ค่าแรงหนู", nil, false}, // Thai guards hold for Lao entries folded alike, and the reverse
+		{"nai jang tid nee khoy", nil, false},
+		{"ຂ້ອຍຕິດໜີ້ນາຍຈ້າງ", []Category{DebtBondage}, false},
+		{"thao kae bok wa khoy tid nee bo hai ork", []Category{Confinement, DebtBondage}, true},
+		// The boss who ran away is not the writer who cannot.
+		{"ໂຮງງານປິດ ເຖົ້າແກ່ໜີ ບໍ່ໄດ້ຄ່າແຮງ", nil, false},
+		{"นายจ้างหนี ไม่ได้ค่าแรง", nil, false},
+		{"ນາຍຈ້າງໜີ ຂ້ອຍອອກຈາກໂຮງງານບໍ່ໄດ້", []Category{Confinement}, true},
 		{"ເກັບເງິນໄວ້ຕໍ່ພາສປອດ", nil, false},
 		{"ເບິ່ງບານ ລາວເຕະກັບໄທ", nil, false},
 		{"i'm dying to go home", nil, false},

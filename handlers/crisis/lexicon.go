@@ -187,11 +187,11 @@ func confinement(b *builder) {
 	b.tai(c,
 		"ຖືກຂັງ", "ໂດນຂັງ", "ຂັງໄວ້", "ກັກຂັງ", "ຂັງຂ້ອຍ", "ຂັງເຮົາ", "ຂັງພວກເຮົາ", "ຂັງຢູ່", "ຂັງລືມ",
 		"ອອກໄປບໍ່ໄດ້", "ອອກໄປໃສບໍ່ໄດ້", "ໄປໃສບໍ່ໄດ້", "ໄປໃສກໍ່ບໍ່ໄດ້", "ໄປໃສກະບໍ່ໄດ້", "ໄປໄຫນບໍ່ໄດ້",
-		"ໜີບໍ່ໄດ້", "ໜີບໍ່ພົ້ນ", "ໜີອອກບໍ່ໄດ້", "ອອກຈາກບ້ານບໍ່ໄດ້", "ອອກຈາກຫ້ອງບໍ່ໄດ້",
+		"ໜີບໍ່ໄດ້|<ນາຍຈ້າງ|<ເຖົ້າແກ່|<ບໍລິສັດ", "ໜີບໍ່ພົ້ນ", "ໜີອອກບໍ່ໄດ້", "ອອກຈາກບ້ານບໍ່ໄດ້", "ອອກຈາກຫ້ອງບໍ່ໄດ້",
 		"ອອກຈາກໂຮງງານບໍ່ໄດ້", "ຕິດຢູ່ໃນຫ້ອງ", "ໜ່ວງໜ້ຽວ", "ລັອກປະຕູ", "ລັອກຫ້ອງ", "ລັອກໄວ້", "ລັອຄປະຕູ",
 		"ລັອຄໄວ້", "ປິດປະຕູຂັງ", "ຫ້າມອອກຈາກ",
 		"ถูกขัง", "โดนขัง", "ขังไว้", "กักขัง", "ขังหนู", "ขังเรา", "ขังพวกเรา", "ขังอยู่",
-		"ออกไปไหนไม่ได้", "ไปไหนไม่ได้", "หนีไม่ได้", "หนีไม่พ้น", "ออกจากบ้านไม่ได้", "ออกจากห้องไม่ได้",
+		"ออกไปไหนไม่ได้", "ไปไหนไม่ได้", "หนีไม่ได้|<นายจ้าง|<เถ้าแก่|<บริษัท", "หนีไม่พ้น", "ออกจากบ้านไม่ได้", "ออกจากห้องไม่ได้",
 		"ไม่ให้ออกจาก", "ไม่ให้ไปไหน", "ห้ามออกจาก", "ล็อคประตู", "ล็อกประตู", "ล็อคห้อง", "ล็อกห้อง",
 		"ล็อคไว้", "ล็อกไว้", "ติดอยู่ในห้อง",
 	)
@@ -248,7 +248,9 @@ func confinement(b *builder) {
 		"leave the house", "leave the factory", "leave the room")
 	b.rule(pairRule{a: cCant, b: cLeave, within: 12, ordered: true, cats: catConfinement})
 	// Lao and Thai put "cannot" after the verb: ໜີອອກມາບໍ່ໄດ້, หนีออกมาไม่ได้.
-	b.tai(concept(cEscape), "=ໜີ", "ອອກໄປ", "ອອກມາ", "ອອກຈາກ", "=หนี", "ออกไป", "ออกมา", "ออกจาก")
+	// An employer who fled is not the writer unable to (ເຖົ້າແກ່ໜີ ບໍ່ໄດ້ຄ່າແຮງ:
+	// the boss ran away, no wages).
+	b.tai(concept(cEscape), "=ໜີ|<ນາຍຈ້າງ|<ເຖົ້າແກ່|<ບໍລິສັດ", "ອອກໄປ", "ອອກມາ", "ອອກຈາກ", "=หนี|<นายจ้าง|<เถ้าแก่|<บริษัท", "ออกไป", "ออกมา", "ออกจาก")
 	b.tai(concept(cUnable), "ບໍ່ໄດ້", "ບໍ່ພົ້ນ", "ບໍ່ລອດ", "ไม่ได้", "ไม่พ้น", "ไม่รอด")
 	b.rule(pairRule{a: cEscape, b: cUnable, within: 12, ordered: true, cats: catConfinement})
 	b.tai(c, "ພາໄປໃສກໍ່ບໍ່ຮູ້", "ບໍ່ຮູ້ວ່າເຂົາຈະພາໄປໃສ", "ບໍ່ຮູ້ຈະພາໄປໃສ", "ພາໄປໃສບໍ່ຮູ້", "ຖືກລັກພາຕົວ", "ລັກພາຕົວ",
@@ -383,13 +385,14 @@ func debt(b *builder) {
 		"work to pay off", "working to pay off", "work to pay the debt", "bonded labo*")
 	b.rom(phrase(catDebt), "het viak sai ni", "het viak sai nee", "het wiak sai ni", "sai ni bo mod", "sai nee bo mod")
 	// Someone owing the writer (the boss owes my salary) is unpaid wages, not
-	// a debt the writer is bound by: "owes me", "ນາຍຈ້າງຕິດໜີ້", "ຕິດໜີ້ເງິນເດືອນ".
-	b.tai(concept(cDebt), "ຕິດໜີ້|ເງິນເດືອນ|ຄ່າແຮງ|<ນາຍຈ້າງ|<ເຖົ້າແກ່|<ບໍລິສັດ|<ໂຮງງານ", "ໃຊ້ໜີ້", "ເປັນໜີ້", "ໜີ້ສິນ", "ຈ່າຍໜີ້", "ຫັກໜີ້", "ຄ່າໜີ້", "=ໜີ້|ເງິນເດືອນ|ຄ່າແຮງ", "ຕິດເງິນ", "ຫັກໃຊ້", "ຫັກຄ່ານາຍໜ້າ",
-		"ติดหนี้|เงินเดือน|ค่าแรง|<นายจ้าง|<เถ้าแก่|<บริษัท|<โรงงาน", "ใช้หนี้", "เป็นหนี้", "หนี้สิน", "จ่ายหนี้", "หักหนี้", "=หนี้|เงินเดือน|ค่าแรง")
+	// a debt the writer is bound by: "owes me", "ນາຍຈ້າງຕິດໜີ້", "ຕິດໜີ້ເງິນເດືອນ",
+	// "ຕິດເງິນເດືອນ", "nai jang tid nee". ໜີ້ alone leaves ຕິດໜີ້ to its own entry.
+	b.tai(concept(cDebt), "ຕິດໜີ້|ເງິນເດືອນ|ຄ່າແຮງ|<ນາຍຈ້າງ|<ເຖົ້າແກ່|<ບໍລິສັດ|<ໂຮງງານ", "ໃຊ້ໜີ້", "ເປັນໜີ້", "ໜີ້ສິນ", "ຈ່າຍໜີ້", "ຫັກໜີ້", "ຄ່າໜີ້", "=ໜີ້|ເງິນເດືອນ|ຄ່າແຮງ|<ຕິດ", "ຕິດເງິນ|ເດືອນ|<ນາຍຈ້າງ|<ເຖົ້າແກ່|<ບໍລິສັດ|<ໂຮງງານ", "ຫັກໃຊ້", "ຫັກຄ່ານາຍໜ້າ",
+		"ติดหนี้|เงินเดือน|ค่าแรง|<นายจ้าง|<เถ้าแก่|<บริษัท|<โรงงาน", "ใช้หนี้", "เป็นหนี้", "หนี้สิน", "จ่ายหนี้", "หักหนี้", "=หนี้|เงินเดือน|ค่าแรง|<ติด")
 	b.en(concept(cDebt), "debt*", "owe|me|us", "owes|me|us", "owed|me|us", "owing|me|us", "repay*", "pay off", "paid off", "pay it off",
 		"pay him back", "pay her back", "pay them back", "pay the agent back", "pay the broker back")
-	b.rom(concept(cDebt), "tid ni", "tid nee", "tit ni", "tit nee", "sai ni", "sai nee", "xai ni", "xai nee",
-		"pen ni", "pen nee", "ni sin", "nee sin", "jai ni", "jai nee", "tid ngern")
+	b.rom(concept(cDebt), "tid ni|<nai jang|<nay jang|<nai chang|<thao kae|<tao kae|<boss", "tid nee|<nai jang|<nay jang|<nai chang|<thao kae|<tao kae|<boss", "tit ni|<nai jang|<nay jang|<nai chang|<thao kae|<tao kae|<boss", "tit nee|<nai jang|<nay jang|<nai chang|<thao kae|<tao kae|<boss", "sai ni", "sai nee", "xai ni", "xai nee",
+		"pen ni", "pen nee", "ni sin", "nee sin", "jai ni", "jai nee", "tid ngern|duean|deuan|duen")
 	b.tai(concept(cNoPay),
 		"ບໍ່ໄດ້ເງິນເດືອນ", "ບໍ່ຈ່າຍເງິນ", "ບໍ່ໃຫ້ເງິນເດືອນ", "ບໍ່ມີເງິນເດືອນ", "ຫັກເງິນເດືອນ", "ຫັກໝົດ", "ບໍ່ໄດ້ຄ່າແຮງ", "ບໍ່ເຄີຍໄດ້ເງິນ", "ບໍ່ເຄີຍໄດ້ເງິນເດືອນ",
 		"ເຮັດຟຣີ", "ຈົນກວ່າ", "ຈັ່ງຊິໄດ້", "ຈຶ່ງຈະໄດ້", "ບໍ່ໃຫ້ອອກ", "ບໍ່ໃຫ້ກັບ",
