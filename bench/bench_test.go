@@ -243,11 +243,11 @@ func TestKBSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Articles < 40 || rep.Eval["all"].N == 0 || rep.Latency["all"].N != rep.Eval["all"].N {
+	if rep.Articles < 40 || rep.Eval["all"].N == 0 || rep.Latency["all"].N != rep.Eval["all"].N || rep.HeldOut["all"].N == 0 {
 		t.Fatalf("%+v", rep)
 	}
 	var out bytes.Buffer
-	if err := rep.WriteTable(&out); err != nil || !strings.Contains(out.String(), "top-1") {
+	if err := rep.WriteTable(&out); err != nil || !strings.Contains(out.String(), "top-1") || !strings.Contains(out.String(), "held-out") {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 }

@@ -48,8 +48,11 @@ type KBReport struct {
 	// Latency of one search on the expanded index, by the question's
 	// language and "all".
 	Latency map[string]Latency `json:"search_latency"`
-	// Eval is retrieval quality on the real articles, by language and "all".
-	Eval map[string]Retrieval `json:"eval"`
+	// Eval is retrieval quality on the real articles, by language and
+	// "all", over the questions the keywords were chosen with; HeldOut over
+	// questions no keyword was chosen for (knowledge.HeldOutSet).
+	Eval    map[string]Retrieval `json:"eval"`
+	HeldOut map[string]Retrieval `json:"heldout"`
 	// Crisis is the detector's figures by language and "all", and the
 	// latency of one detection; nil without an evaluation set.
 	Crisis        map[string]Detection `json:"crisis,omitempty"`
@@ -73,15 +76,15 @@ func KB(cfg KBConfig) (*KBReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &KBReport{SourceArticles: len(base.Articles()), Rounds: cfg.Rounds,
-		Latency: map[string]Latency{}, Eval: map[string]Retrieval{}}
+	heldOut, err := knowledge.HeldOutSet()
+	if err != nil {
+		return nil, err
+	}
+	rep := &KBReport{SourceArticles: len(base.Articles()), Rounds: cfg.Rounds, Latency: map[string]Latency{}}
 
 	hide := startProgress(cfg.Progress, 250*time.Millisecond, func() string { return "kb: evaluating" })
-	ev := knowledge.Evaluate(base, cases)
-	rep.Eval["all"] = retrieval(ev.Overall)
-	for lang, s := range ev.ByLang {
-		rep.Eval[lang] = retrieval(s)
-	}
+	rep.Eval = evaluate(base, cases)
+	rep.HeldOut = evaluate(base, heldOut)
 
 	articles := expand(base.Articles(), cfg.Articles)
 	start := time.Now()
@@ -136,6 +139,16 @@ func KB(cfg KBConfig) (*KBReport, error) {
 		rep.CrisisLatency = &l
 	}
 	return rep, nil
+}
+
+// evaluate is retrieval on cases by language and "all".
+func evaluate(base *knowledge.Base, cases []knowledge.EvalCase) map[string]Retrieval {
+	ev := knowledge.Evaluate(base, cases)
+	out := map[string]Retrieval{"all": retrieval(ev.Overall)}
+	for lang, s := range ev.ByLang {
+		out[lang] = retrieval(s)
+	}
+	return out
 }
 
 func retrieval(s knowledge.EvalStats) Retrieval {
@@ -205,6 +218,20 @@ func (r *KBReport) WriteTable(w io.Writer) error {
 	for _, l := range langs(keys) {
 		e, lat := r.Eval[l], r.Latency[l]
 		t.row(l, e.N, e.Top1, e.Top3, e.MRR, lat.P50ms*1000, lat.P95ms*1000, lat.P99ms*1000, lat.MaxMs*1000)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nheld-out questions (no keyword chosen for them)")
+	t = newTable(w)
+	t.row("lang", "questions", "top-1", "top-3", "MRR")
+	keys = keys[:0]
+	for k := range r.HeldOut {
+		keys = append(keys, k)
+	}
+	for _, l := range langs(keys) {
+		e := r.HeldOut[l]
+		t.row(l, e.N, e.Top1, e.Top3, e.MRR)
 	}
 	if err := t.flush(); err != nil {
 		return err

@@ -104,9 +104,16 @@ func (s EvalStats) String() string {
 	return fmt.Sprintf("n=%d top1=%.3f top3=%.3f mrr=%.3f confident=%.3f", s.N, s.Top1, s.Top3, s.MRR, s.Confident)
 }
 
-// EvalSet returns the evaluation set built into the binary.
+// EvalSet returns the evaluation set built into the binary: the questions
+// the keywords were chosen with.
 func EvalSet() ([]EvalCase, error) {
 	return ParseEvalSet(embeddedEvalSet)
+}
+
+// HeldOutSet returns the held-out questions built into the binary: written
+// apart from the keywords and never used to choose them.
+func HeldOutSet() ([]EvalCase, error) {
+	return ParseEvalSet(embeddedHeldOut)
 }
 
 // ParseEvalSet decodes an evaluation set: a JSON array of EvalCase.

@@ -24,6 +24,22 @@ func TestEval(t *testing.T) {
 	if err != nil || len(cases) == 0 {
 		t.Skipf("no evaluation set: %v", err)
 	}
+	checkRetrieval(t, cases, 0.9)
+}
+
+// TestHeldOut measures retrieval on the held-out questions, which no
+// keyword was chosen for: a lower floor, and the figure to watch for how
+// the bot does on phrasings nobody anticipated.
+func TestHeldOut(t *testing.T) {
+	cases, err := HeldOutSet()
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no held-out set: %v", err)
+	}
+	checkRetrieval(t, cases, 0.85)
+}
+
+func checkRetrieval(t *testing.T, cases []EvalCase, minTop3 float64) {
+	t.Helper()
 	b := embeddedOrSkip(t)
 	for i, c := range cases {
 		for _, id := range c.IDs {
@@ -45,8 +61,8 @@ func TestEval(t *testing.T) {
 	for _, m := range rep.Misses {
 		t.Logf("miss (rank %d) %s %q want %v got %v", m.Rank, m.Case.Lang, m.Case.Q, m.Case.IDs, m.Got[:min(3, len(m.Got))])
 	}
-	if rep.Overall.Top3 < 0.9 {
-		t.Errorf("top-3 %.3f < 0.9", rep.Overall.Top3)
+	if rep.Overall.Top3 < minTop3 {
+		t.Errorf("top-3 %.3f < %.2f", rep.Overall.Top3, minTop3)
 	}
 }
 
