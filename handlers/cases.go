@@ -568,11 +568,11 @@ func (c *Cases) open(ctx context.Context, t *Turn, d *store.Case, first *store.C
 		c.log.Warn("no moderators' room is set: nobody sees the case", "case_id", d.ID)
 	}
 	if thread := c.createTopic(ctx, d); thread != "" {
-		if cs, err := c.store.UpdateCase(d.ID, func(cs *store.Case) error {
+		if _, err := c.store.UpdateCase(d.ID, func(cs *store.Case) error {
 			cs.ThreadID = thread
 			return nil
 		}); err == nil {
-			d = cs
+			d.ThreadID = thread
 		} else {
 			c.log.Error("record case topic", "case_id", d.ID, "err", err)
 		}

@@ -491,14 +491,16 @@ func (c *Cases) duration(d time.Duration) string {
 // show posts a case's card, timeline and latest messages.
 func (c *Cases) show(t *Turn, cs *store.Case, mod moderator) error {
 	if cs.ShareName {
-		updated, err := c.store.UpdateCase(cs.ID, func(x *store.Case) error {
+		if _, err := c.store.UpdateCase(cs.ID, func(x *store.Case) error {
 			x.Log(t.Now, mod.name, "name_shown", "")
 			return nil
-		})
-		if err != nil {
+		}); err != nil {
 			return err
 		}
-		cs = updated
+	}
+	cs, err := c.store.Case(cs.ID) // the whole case, with what was just logged
+	if err != nil {
+		return err
 	}
 	t.Send(c.card(cs))
 	var b strings.Builder

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
@@ -15,15 +16,27 @@ import (
 )
 
 // Buckets of cases, created on first use:
-//   - cases: sequence number (8 bytes, big endian) → Case (JSON);
+//   - cases: sequence number (8 bytes, big endian) → Case (JSON) without
+//     its timeline and transcript;
+//   - case_entries: sequence number, list (entryTimeline or
+//     entryTranscript), then the bucket's own sequence (8 bytes, big
+//     endian) → CaseEntry (JSON). Kept apart so that adding a message to
+//     a long case writes that message, not the whole case again;
 //   - case_chats: channel + chat id → caseChat (JSON): the chat's alias and cases;
 //   - case_threads: thread id in the moderators' room → sequence number;
 //   - case_aliases: alias → channel + chat id, so no two chats share an alias.
 var (
 	bucketCases       = []byte("cases")
+	bucketCaseEntries = []byte("case_entries")
 	bucketCaseChats   = []byte("case_chats")
 	bucketCaseThreads = []byte("case_threads")
 	bucketCaseAliases = []byte("case_aliases")
+)
+
+// The two lists of a case in case_entries.
+const (
+	entryTimeline   byte = 'l'
+	entryTranscript byte = 't'
 )
 
 // ErrCaseOpen is returned by OpenCase when the chat already has an open case.
@@ -202,7 +215,7 @@ func (s *Store) OpenCase(c *Case) error {
 			}
 		}
 		if n := len(cc.Seqs); n > 0 {
-			last, err := getCase(cases, cc.Seqs[n-1])
+			last, err := getCaseHead(tx, cc.Seqs[n-1])
 			if err != nil {
 				return err
 			}
@@ -232,7 +245,7 @@ func (s *Store) OpenCase(c *Case) error {
 				return err
 			}
 		}
-		return putJSON(cases, u64key(seq), c)
+		return writeCase(tx, cases, c)
 	})
 	if err != nil {
 		return fmt.Errorf("open case: %w", err)
@@ -270,26 +283,117 @@ func putThread(tx *bolt.Tx, threadID string, seq uint64) error {
 	return b.Put([]byte(threadID), u64key(seq))
 }
 
-func getCase(cases *bolt.Bucket, seq uint64) (*Case, error) {
-	c := new(Case)
-	if err := decodeCase(cases, seq, c); err != nil {
+// getCase reads a whole case: its record, timeline and transcript.
+func getCase(tx *bolt.Tx, seq uint64) (*Case, error) {
+	c, err := getCaseHead(tx, seq)
+	if err != nil {
+		return nil, err
+	}
+	if c.Timeline, err = readEntries(tx, seq, entryTimeline); err != nil {
+		return nil, err
+	}
+	if c.Transcript, err = readEntries(tx, seq, entryTranscript); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func decodeCase(cases *bolt.Bucket, seq uint64, v any) error {
+// getCaseHead reads a case without its timeline and transcript.
+func getCaseHead(tx *bolt.Tx, seq uint64) (*Case, error) {
+	cases := tx.Bucket(bucketCases)
 	if cases == nil {
-		return ErrNotFound
+		return nil, ErrNotFound
 	}
 	raw := cases.Get(u64key(seq))
 	if raw == nil {
-		return ErrNotFound
+		return nil, ErrNotFound
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("decode case %d: %w", seq, err)
+	c := new(Case)
+	if err := json.Unmarshal(raw, c); err != nil {
+		return nil, fmt.Errorf("decode case %d: %w", seq, err)
+	}
+	return c, nil
+}
+
+// writeCase stores c's record and adds its timeline and transcript
+// entries after those already stored.
+func writeCase(tx *bolt.Tx, cases *bolt.Bucket, c *Case) error {
+	head := *c
+	head.Timeline, head.Transcript = nil, nil
+	if err := putJSON(cases, u64key(c.Seq), &head); err != nil {
+		return err
+	}
+	if err := appendEntries(tx, c.Seq, entryTimeline, c.Timeline); err != nil {
+		return err
+	}
+	return appendEntries(tx, c.Seq, entryTranscript, c.Transcript)
+}
+
+func entryPrefix(seq uint64, list byte) []byte {
+	return append(u64key(seq), list)
+}
+
+func appendEntries(tx *bolt.Tx, seq uint64, list byte, entries []CaseEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	b, err := tx.CreateBucketIfNotExists(bucketCaseEntries)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		n, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := putJSON(b, binary.BigEndian.AppendUint64(entryPrefix(seq, list), n), e); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// forEntries calls fn with the key and value of each entry of a case's
+// list, oldest first.
+func forEntries(tx *bolt.Tx, seq uint64, list byte, fn func(k, v []byte) error) error {
+	b := tx.Bucket(bucketCaseEntries)
+	if b == nil {
+		return nil
+	}
+	prefix := entryPrefix(seq, list)
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readEntries(tx *bolt.Tx, seq uint64, list byte) ([]CaseEntry, error) {
+	var out []CaseEntry
+	err := forEntries(tx, seq, list, func(_, v []byte) error {
+		var e CaseEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("decode an entry of case %d: %w", seq, err)
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// deleteEntries removes a case's list.
+func deleteEntries(tx *bolt.Tx, seq uint64, list byte) error {
+	var keys [][]byte
+	forEntries(tx, seq, list, func(k, _ []byte) error {
+		keys = append(keys, slices.Clone(k))
+		return nil
+	})
+	if len(keys) == 0 {
+		return nil
+	}
+	return deleteKeys(tx.Bucket(bucketCaseEntries), keys)
 }
 
 // Case reads a case by its number ("C-0042", "42"), or ErrNotFound.
@@ -301,7 +405,7 @@ func (s *Store) Case(id string) (*Case, error) {
 	var c *Case
 	err := s.view(func(tx *bolt.Tx) error {
 		var err error
-		c, err = getCase(tx.Bucket(bucketCases), seq)
+		c, err = getCase(tx, seq)
 		return err
 	})
 	if err != nil {
@@ -311,10 +415,13 @@ func (s *Store) Case(id string) (*Case, error) {
 }
 
 // UpdateCase reads a case, applies change and writes it back atomically.
-// A change that returns an error leaves the case as it was. The thread
-// index follows a changed ThreadID. The write shares a group commit, so
-// change may run more than once, each time on a fresh copy: it must only
-// change its argument and what it sets afresh.
+// change gets the case without its timeline and transcript, which it may
+// append to: what it appends is added after the stored entries, so the
+// cost does not grow with the case. The case returned holds only those new
+// entries; Case reads the whole. A change that returns an error leaves the
+// case as it was. The thread index follows a changed ThreadID. The write
+// shares a group commit, so change may run more than once, each time on a
+// fresh copy: it must only change its argument and what it sets afresh.
 func (s *Store) UpdateCase(id string, change func(*Case) error) (*Case, error) {
 	seq, ok := ParseCaseID(id)
 	if !ok {
@@ -322,9 +429,8 @@ func (s *Store) UpdateCase(id string, change func(*Case) error) (*Case, error) {
 	}
 	var c *Case
 	err := s.batch(func(tx *bolt.Tx) error {
-		cases := tx.Bucket(bucketCases)
 		var err error
-		if c, err = getCase(cases, seq); err != nil {
+		if c, err = getCaseHead(tx, seq); err != nil {
 			return err
 		}
 		if c.Erased {
@@ -347,7 +453,7 @@ func (s *Store) UpdateCase(id string, change func(*Case) error) (*Case, error) {
 				}
 			}
 		}
-		return putJSON(cases, u64key(seq), c)
+		return writeCase(tx, tx.Bucket(bucketCases), c)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update case %s: %w", CaseID(seq), err)
@@ -362,13 +468,12 @@ func (s *Store) LatestCase(channel, chatID string) (*Case, error) {
 
 // CurrentCase is LatestCase without the case's timeline and transcript:
 // what a person's every message needs to know (is a case open, which one),
-// without building the two lists that grow with the case (they are still
-// read past).
+// without reading the two lists that grow with the case.
 func (s *Store) CurrentCase(channel, chatID string) (*Case, error) {
 	return s.latestCase(channel, chatID, getCaseHead)
 }
 
-func (s *Store) latestCase(channel, chatID string, get func(*bolt.Bucket, uint64) (*Case, error)) (*Case, error) {
+func (s *Store) latestCase(channel, chatID string, get func(*bolt.Tx, uint64) (*Case, error)) (*Case, error) {
 	var c *Case
 	err := s.view(func(tx *bolt.Tx) error {
 		cc, err := readCaseChat(tx, channel, chatID)
@@ -378,31 +483,11 @@ func (s *Store) latestCase(channel, chatID string, get func(*bolt.Bucket, uint64
 		if len(cc.Seqs) == 0 {
 			return ErrNotFound
 		}
-		c, err = get(tx.Bucket(bucketCases), cc.Seqs[len(cc.Seqs)-1])
+		c, err = get(tx, cc.Seqs[len(cc.Seqs)-1])
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read latest case of a chat: %w", err)
-	}
-	return c, nil
-}
-
-// caseHead decodes a stored case but for its timeline and transcript,
-// which it skips without building them.
-type caseHead struct {
-	*Case
-	Timeline   skipJSON `json:"timeline"`
-	Transcript skipJSON `json:"transcript"`
-}
-
-type skipJSON struct{}
-
-func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
-
-func getCaseHead(cases *bolt.Bucket, seq uint64) (*Case, error) {
-	c := new(Case)
-	if err := decodeCase(cases, seq, &caseHead{Case: c}); err != nil {
-		return nil, err
 	}
 	return c, nil
 }
@@ -416,7 +501,7 @@ func (s *Store) ChatCases(channel, chatID string) ([]*Case, error) {
 			return err
 		}
 		for _, seq := range cc.Seqs {
-			c, err := getCase(tx.Bucket(bucketCases), seq)
+			c, err := getCase(tx, seq)
 			if errors.Is(err, ErrNotFound) {
 				continue
 			}
@@ -447,7 +532,8 @@ func (s *Store) OpenCaseOf(channel, chatID string) (*Case, error) {
 	return c, nil
 }
 
-// CaseByThread returns the case whose topic in the moderators' room is threadID.
+// CaseByThread returns the case whose topic in the moderators' room is
+// threadID, without its timeline and transcript.
 func (s *Store) CaseByThread(threadID string) (*Case, error) {
 	var c *Case
 	err := s.view(func(tx *bolt.Tx) error {
@@ -460,7 +546,7 @@ func (s *Store) CaseByThread(threadID string) (*Case, error) {
 			return ErrNotFound
 		}
 		var err error
-		c, err = getCase(tx.Bucket(bucketCases), binary.BigEndian.Uint64(raw))
+		c, err = getCaseHead(tx, binary.BigEndian.Uint64(raw))
 		return err
 	})
 	if err != nil {
@@ -491,7 +577,8 @@ func (f CaseFilter) match(c *Case) bool {
 	return true
 }
 
-// Cases lists the cases f selects, oldest first.
+// Cases lists the cases f selects, oldest first, without their timelines
+// and transcripts.
 func (s *Store) Cases(f CaseFilter) ([]*Case, error) {
 	var out []*Case
 	err := s.view(func(tx *bolt.Tx) error {
@@ -592,7 +679,7 @@ func (s *Store) EraseChatCases(channel, chatID string, now time.Time) ([]string,
 		}
 		cases := tx.Bucket(bucketCases)
 		for _, seq := range cc.Seqs {
-			c, err := getCase(cases, seq)
+			c, err := getCaseHead(tx, seq)
 			if errors.Is(err, ErrNotFound) {
 				continue
 			}
@@ -613,8 +700,13 @@ func (s *Store) EraseChatCases(channel, chatID string, now time.Time) ([]string,
 			if c.Status == CaseOpen {
 				anon.ClosedAt, anon.Outcome = now, "erased"
 			}
-			if err := putJSON(cases, u64key(seq), anon); err != nil {
+			if err := writeCase(tx, cases, &anon); err != nil {
 				return err
+			}
+			for _, list := range []byte{entryTimeline, entryTranscript} {
+				if err := deleteEntries(tx, seq, list); err != nil {
+					return err
+				}
 			}
 			ids = append(ids, c.ID)
 		}

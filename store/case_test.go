@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -365,5 +366,169 @@ func BenchmarkCurrentCase(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkAppendToLongCase adds one message to a case that already has
+// n, as every message between a person and the helpers does.
+func BenchmarkAppendToLongCase(b *testing.B) {
+	for _, n := range []int{10, 300, 3000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			s, err := Open(filepath.Join(b.TempDir(), FileName))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			c := longCase(b, s, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.UpdateCase(c.ID, func(x *Case) error {
+					x.Transcript = append(x.Transcript, CaseEntry{At: caseT0, Actor: ActorPerson, Action: FromPerson, Text: "ຍັງບໍ່ໄດ້"})
+					x.LastPersonAt = caseT0
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestCaseEntriesAreStoredApart: adding to a long case neither reads nor
+// rewrites what it already holds, and reading the case gives every entry
+// in order.
+func TestCaseEntriesAreStoredApart(t *testing.T) {
+	s := openCaseStore(t)
+	c := &Case{Channel: "telegram", ChatID: "1", OpenedAt: caseT0}
+	c.Log(caseT0, ActorPerson, "opened", "")
+	c.Transcript = []CaseEntry{{At: caseT0, Actor: ActorPerson, Action: FromPerson, Text: "m0"}}
+	if err := s.OpenCase(c); err != nil {
+		t.Fatal(err)
+	}
+	headSize := func() int {
+		var n int
+		s.db.View(func(tx *bolt.Tx) error {
+			n = len(tx.Bucket(bucketCases).Get(u64key(c.Seq)))
+			return nil
+		})
+		return n
+	}
+	size := headSize()
+	for i := 1; i <= 50; i++ {
+		got, err := s.UpdateCase(c.ID, func(x *Case) error {
+			if len(x.Transcript) != 0 || len(x.Timeline) != 0 {
+				t.Fatalf("change %d sees %d old messages and %d events", i, len(x.Transcript), len(x.Timeline))
+			}
+			x.Transcript = append(x.Transcript, CaseEntry{At: caseT0, Actor: ActorPerson, Action: FromPerson, Text: "m" + strconv.Itoa(i)})
+			if i%10 == 0 {
+				x.Log(caseT0, "Ana", "note", "n"+strconv.Itoa(i))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Transcript) != 1 || got.Transcript[0].Text != "m"+strconv.Itoa(i) {
+			t.Fatalf("update %d returned %+v", i, got.Transcript)
+		}
+	}
+	if headSize() != size {
+		t.Errorf("the case record grew from %d to %d bytes with its messages", size, headSize())
+	}
+	full, err := s.Case(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Transcript) != 51 || len(full.Timeline) != 6 {
+		t.Fatalf("%d messages and %d events, want 51 and 6", len(full.Transcript), len(full.Timeline))
+	}
+	for i, e := range full.Transcript {
+		if e.Text != "m"+strconv.Itoa(i) {
+			t.Fatalf("message %d is %q", i, e.Text)
+		}
+	}
+	if full.Timeline[0].Action != "opened" || full.Timeline[5].Text != "n50" {
+		t.Errorf("timeline %+v", full.Timeline)
+	}
+	// Another case's entries stay its own.
+	other := &Case{Channel: "telegram", ChatID: "2", OpenedAt: caseT0,
+		Transcript: []CaseEntry{{At: caseT0, Actor: ActorPerson, Action: FromPerson, Text: "other"}}}
+	if err := s.OpenCase(other); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := s.Case(other.ID); len(o.Transcript) != 1 || len(o.Timeline) != 0 {
+		t.Errorf("the other case: %+v", o)
+	}
+	if all, _ := s.ChatCases("telegram", "1"); len(all) != 1 || len(all[0].Transcript) != 51 {
+		t.Errorf("ChatCases lost entries")
+	}
+}
+
+// TestMigrateCaseEntriesApart: cases written with their timeline and
+// transcript inside (schema 2) read the same after the move.
+func TestMigrateCaseEntriesApart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{db: db, path: path}
+	if err := old.migrate(migrations[:2]); err != nil {
+		t.Fatal(err)
+	}
+	inline := Case{ID: CaseID(7), Seq: 7, Channel: "telegram", ChatID: "9", Alias: "K7Q", Status: CaseOpen, OpenedAt: caseT0,
+		Timeline:   []CaseEntry{{At: caseT0, Actor: ActorPerson, Action: "opened"}, {At: caseT0, Actor: "Ana", Action: "note", Text: "call back"}},
+		Transcript: []CaseEntry{{At: caseT0, Actor: ActorPerson, Action: FromPerson, Text: "ຊ່ວຍແດ່"}, {At: caseT0, Actor: "Ana", Action: FromHelper, Text: "ok"}}}
+	bare := Case{ID: CaseID(8), Seq: 8, Channel: "telegram", ChatID: "10", Status: CaseClosed, OpenedAt: caseT0}
+	err = db.Update(func(tx *bolt.Tx) error {
+		cases, _ := tx.CreateBucketIfNotExists(bucketCases)
+		chats, _ := tx.CreateBucketIfNotExists(bucketCaseChats)
+		for _, c := range []Case{inline, bare} {
+			if err := putJSON(cases, u64key(c.Seq), c); err != nil {
+				return err
+			}
+			if err := putJSON(chats, caseChatKey(c.Channel, c.ChatID), caseChat{Alias: c.Alias, Seqs: []uint64{c.Seq}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Case(inline.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(*got, inline) {
+		t.Errorf("after the move\n%+v\nwant\n%+v", *got, inline)
+	}
+	if head, _ := s.CurrentCase("telegram", "9"); head == nil || len(head.Transcript) != 0 || head.Alias != "K7Q" {
+		t.Errorf("head after the move: %+v", head)
+	}
+	if b, _ := s.Case(bare.ID); b == nil || len(b.Timeline)+len(b.Transcript) != 0 || b.Status != CaseClosed {
+		t.Errorf("a case without entries: %+v", b)
+	}
+	s.db.View(func(tx *bolt.Tx) error {
+		if raw := tx.Bucket(bucketCases).Get(u64key(7)); bytes.Contains(raw, []byte("transcript")) || bytes.Contains(raw, []byte("call back")) {
+			t.Errorf("the case record still holds its entries: %s", raw)
+		}
+		return nil
+	})
+	if _, err := s.UpdateCase(inline.ID, func(x *Case) error {
+		x.Transcript = append(x.Transcript, CaseEntry{At: caseT0, Actor: ActorPerson, Action: FromPerson, Text: "after"})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Case(inline.ID); len(c.Transcript) != 3 || c.Transcript[2].Text != "after" {
+		t.Errorf("a message after the move: %+v", c.Transcript)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -41,6 +42,36 @@ var migrations = []migration{
 			k := append(append([]byte{}, v...), id...)
 			return idx.Put(k, nil)
 		})
+	}},
+	{To: 3, Name: "store case timelines and transcripts apart from cases", Run: func(tx *bolt.Tx) error {
+		cases := tx.Bucket(bucketCases)
+		if cases == nil {
+			return nil
+		}
+		var long []*Case
+		err := cases.ForEach(func(k, v []byte) error {
+			var c Case
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("decode case %x: %w", k, err)
+			}
+			if len(k) != 8 {
+				return fmt.Errorf("case key %x is malformed", k)
+			}
+			c.Seq = binary.BigEndian.Uint64(k)
+			if len(c.Timeline) > 0 || len(c.Transcript) > 0 {
+				long = append(long, &c)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range long {
+			if err := writeCase(tx, cases, c); err != nil {
+				return err
+			}
+		}
+		return nil
 	}},
 }
 

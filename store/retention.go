@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -23,28 +24,29 @@ func (s *Store) ApplyRetention(cutoff time.Time) (RetentionReport, error) {
 	err := s.update(func(tx *bolt.Tx) error {
 		r = RetentionReport{}
 		if cases := tx.Bucket(bucketCases); cases != nil {
-			var changed []*Case
+			var closed []*Case
 			err := cases.ForEach(func(k, v []byte) error {
 				var c Case
 				if err := json.Unmarshal(v, &c); err != nil {
 					return fmt.Errorf("decode case %x: %w", k, err)
 				}
-				if c.Status != CaseClosed || c.ClosedAt.IsZero() || !c.ClosedAt.Before(cutoff) || !c.hasTexts() {
-					return nil
+				if c.Status == CaseClosed && !c.ClosedAt.IsZero() && c.ClosedAt.Before(cutoff) {
+					closed = append(closed, &c)
 				}
-				c.dropTexts()
-				changed = append(changed, &c)
 				return nil
 			})
 			if err != nil {
 				return err
 			}
-			for _, c := range changed {
-				if err := putJSON(cases, u64key(c.Seq), c); err != nil {
+			for _, c := range closed {
+				dropped, err := dropCaseTexts(tx, cases, c)
+				if err != nil {
 					return err
 				}
+				if dropped {
+					r.CaseTexts++
+				}
 			}
-			r.CaseTexts = len(changed)
 		}
 		failed := tx.Bucket(bucketOutboxFailed)
 		var doomed [][]byte
@@ -70,23 +72,48 @@ func (s *Store) ApplyRetention(cutoff time.Time) (RetentionReport, error) {
 	return r, nil
 }
 
-func (c *Case) hasTexts() bool {
-	if len(c.Transcript) > 0 || c.SharedName != "" {
-		return true
+// dropCaseTexts removes what people wrote in a case (its transcript, the
+// texts of its timeline, the name shared), keeping who did what and when.
+// It reports whether there was anything to remove.
+func dropCaseTexts(tx *bolt.Tx, cases *bolt.Bucket, c *Case) (bool, error) {
+	var transcript [][]byte
+	forEntries(tx, c.Seq, entryTranscript, func(k, _ []byte) error {
+		transcript = append(transcript, slices.Clone(k))
+		return nil
+	})
+	type blanked struct {
+		key []byte
+		e   CaseEntry
 	}
-	for _, e := range c.Timeline {
+	var timeline []blanked
+	err := forEntries(tx, c.Seq, entryTimeline, func(k, v []byte) error {
+		var e CaseEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("decode an entry of case %d: %w", c.Seq, err)
+		}
 		if e.Text != "" {
-			return true
+			e.Text = ""
+			timeline = append(timeline, blanked{key: slices.Clone(k), e: e})
+		}
+		return nil
+	})
+	if err != nil || len(transcript) == 0 && len(timeline) == 0 && c.SharedName == "" {
+		return false, err
+	}
+	entries := tx.Bucket(bucketCaseEntries)
+	if err := deleteKeys(entries, transcript); err != nil {
+		return false, err
+	}
+	for _, b := range timeline {
+		if err := putJSON(entries, b.key, b.e); err != nil {
+			return false, err
 		}
 	}
-	return false
-}
-
-// dropTexts removes what people wrote, keeping who did what and when.
-func (c *Case) dropTexts() {
-	c.Transcript = nil
-	c.SharedName = ""
-	for i := range c.Timeline {
-		c.Timeline[i].Text = ""
+	if c.SharedName != "" {
+		c.SharedName = ""
+		if err := writeCase(tx, cases, c); err != nil {
+			return false, err
+		}
 	}
+	return true, nil
 }

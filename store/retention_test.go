@@ -10,7 +10,8 @@ func TestRetentionEmptiesOldClosedCasesOnly(t *testing.T) {
 	day := 24 * time.Hour
 	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	open := func(chat string, closedAgo time.Duration, closed bool) string {
-		c := &Case{Channel: "telegram", ChatID: chat, Category: "unpaid_wages", OpenedAt: now.Add(-200 * day)}
+		c := &Case{Channel: "telegram", ChatID: chat, Category: "unpaid_wages", OpenedAt: now.Add(-200 * day),
+			ShareName: true, SharedName: "Noy"}
 		c.Transcript = []CaseEntry{{At: c.OpenedAt, Actor: ActorPerson, Action: FromPerson, Text: "secret words"}}
 		c.Log(c.OpenedAt, "mod", "note", "internal note")
 		if err := s.OpenCase(c); err != nil {
@@ -41,11 +42,12 @@ func TestRetentionEmptiesOldClosedCasesOnly(t *testing.T) {
 		t.Fatalf("report %+v", r)
 	}
 	c, _ := s.Case(old)
-	if len(c.Transcript) != 0 || c.Timeline[0].Text != "" || c.Category != "unpaid_wages" || c.Timeline[0].Action != "note" {
+	if len(c.Transcript) != 0 || c.Timeline[0].Text != "" || c.Category != "unpaid_wages" || c.Timeline[0].Action != "note" ||
+		c.SharedName != "" {
 		t.Fatalf("old case after retention %+v", c)
 	}
 	for _, id := range []string{recent, stillOpen} {
-		if c, _ := s.Case(id); len(c.Transcript) != 1 {
+		if c, _ := s.Case(id); len(c.Transcript) != 1 || c.Timeline[0].Text != "internal note" || c.SharedName != "Noy" {
 			t.Errorf("%s lost its transcript too early", id)
 		}
 	}
