@@ -70,6 +70,10 @@ func (a *Answers) Handle(ctx context.Context, t *Turn) (bool, error) {
 	if strings.TrimSpace(question) == "" {
 		return false, nil
 	}
+	if kind := smallTalk(question); kind != "" {
+		t.Say(t.T("smalltalk_"+kind), t.MenuButton())
+		return true, nil
+	}
 	return a.answer(ctx, t, question), nil
 }
 
