@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strings"
 	"time"
 )
 
@@ -49,6 +50,13 @@ type Media struct {
 	Size int64     `json:"size,omitempty"`
 	Name string    `json:"name,omitempty"`
 	Data []byte    `json:"data,omitempty"`
+}
+
+// Portable reports whether the attachment can be sent on a channel other
+// than the one it came from: a web address can, a platform's own file id
+// (a Telegram file_id) cannot.
+func (m Media) Portable() bool {
+	return strings.HasPrefix(m.Ref, "https://") || strings.HasPrefix(m.Ref, "http://")
 }
 
 // Message is one thing a person did: a text, a button press, an attachment

@@ -380,8 +380,25 @@ func (c *Cases) note(t *Turn, cs *store.Case, mod moderator, text string) error 
 // labelled as coming from a Phuan helper. Answering claims an unclaimed case.
 func (c *Cases) helperReply(t *Turn, cs *store.Case, mod moderator, text string, media []bot.Media) error {
 	text = strings.TrimSpace(text)
+	// A file kept on the helpers' platform cannot reach a person on
+	// another: the helper is told at once instead of it vanishing.
+	var unsendable int
+	if cs.Channel != t.Msg.Channel {
+		media = slices.DeleteFunc(slices.Clone(media), func(m bot.Media) bool {
+			if m.Portable() {
+				return false
+			}
+			unsendable++
+			return true
+		})
+	}
+	if unsendable > 0 {
+		t.Say(c.rt("case_room_media_not_sent", "id", cs.ID))
+	}
 	if text == "" && len(media) == 0 {
-		t.Say(c.rt("case_room_usage"))
+		if unsendable == 0 {
+			t.Say(c.rt("case_room_usage"))
+		}
 		return nil
 	}
 	joined := false

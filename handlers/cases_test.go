@@ -1179,3 +1179,50 @@ func TestHeldHelperReplyIsToldToTheRoom(t *testing.T) {
 		t.Fatalf("a broadcast got a case notice: %+v", out)
 	}
 }
+
+// TestHelperFileToAnotherPlatform: a file id from the helpers' platform
+// cannot reach a person on another; the helper is told, the words still go,
+// and a web link goes as it is.
+func TestHelperFileToAnotherPlatform(t *testing.T) {
+	h := newCaseHarness(t)
+	h.consent("en", "TH")
+	id := h.intake("unpaid_wages", "TH", "no", "", "no")
+	thread := h.caseNow(id).ThreadID
+	// The person writes from another platform than the helpers' room.
+	if _, err := h.st.UpdateCase(id, func(x *store.Case) error { x.Channel = "messenger"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	notice := h.T("en", "case_room_media_not_sent", "id", id)
+
+	m := modMsg(thread, "Here is the form")
+	m.Media = []bot.Media{{Kind: bot.MediaPhoto, Ref: "AgACAgQAAxkBAAI"}, {Kind: bot.MediaDocument, Ref: "https://example.org/form.pdf"}}
+	h.send(m)
+	var sent *bot.Envelope
+	for i, e := range h.last {
+		if e.Channel == "messenger" && strings.Contains(e.Reply.Text, "Here is the form") {
+			sent = &h.last[i]
+		}
+	}
+	if sent == nil || len(sent.Reply.Media) != 1 || sent.Reply.Media[0].Ref != "https://example.org/form.pdf" {
+		t.Fatalf("to the person: %+v", h.last)
+	}
+	if !strings.Contains(texts(h.room()), notice) {
+		t.Errorf("the helper was not told: %s", texts(h.room()))
+	}
+	if tr := h.caseNow(id).Transcript; len(tr[len(tr)-1].Media) != 1 {
+		t.Errorf("the transcript keeps what was not sent: %+v", tr[len(tr)-1])
+	}
+
+	// Only a file: nothing goes to the person, the helper is told.
+	m = modMsg(thread, "")
+	m.Media = []bot.Media{{Kind: bot.MediaVoice, Ref: "AwACAgQAAxkBAAI"}}
+	h.send(m)
+	for _, e := range h.last {
+		if e.Channel == "messenger" {
+			t.Fatalf("something went to the person: %+v", e)
+		}
+	}
+	if got := texts(h.room()); got != notice {
+		t.Errorf("room got %q", got)
+	}
+}
