@@ -32,6 +32,12 @@ var smallTalkPhrases = map[string]string{
 	"hello": talkHello, "hi": talkHello, "hey": talkHello, "helo": talkHello, "hii": talkHello,
 	"goodmorning": talkHello, "goodafternoon": talkHello, "goodevening": talkHello,
 	"sabaidee": talkHello, "sabaidi": talkHello, "sabaydee": talkHello, "sabaidy": talkHello,
+	// "How are you?" and "have you eaten?", greetings in Lao and Thai.
+	"ສະບາຍດີບໍ": talkHello, "ສະບາຍດີບໍ່": talkHello, "ເປັນແນວໃດແດ່": talkHello, "ກິນເຂົ້າແລ້ວບໍ": talkHello,
+	"ກິນເຂົ້າແລ້ວບໍ່": talkHello, "ກິນເຂົ້າຫຼືຍັງ": talkHello, "ກິນເຂົ້າແລ້ວບໍ່ທັນ": talkHello,
+	"สบายดีไหม": talkHello, "สบายดีมั้ย": talkHello, "กินข้าวหรือยัง": talkHello, "กินข้าวยัง": talkHello,
+	"howareyou": talkHello, "sabaideebor": talkHello, "sabaideebo": talkHello, "kinkhaolaewbor": talkHello,
+	"kinkhaolaewbo": talkHello,
 
 	"ໂອເຄ": talkOK, "ຕົກລົງ": talkOK, "ເຂົ້າໃຈແລ້ວ": talkOK, "ຮູ້ແລ້ວ": talkOK, "ໄດ້ເລີຍ": talkOK,
 	"โอเค": talkOK, "ตกลง": talkOK, "เข้าใจแล้ว": talkOK, "รับทราบ": talkOK, "ได้เลย": talkOK,
