@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -199,23 +200,11 @@ func expand(seed []*knowledge.Article, n int) []*knowledge.Article {
 
 // WriteTable prints the report for people.
 func (r *KBReport) WriteTable(w io.Writer) error {
-	langs := func(m []string) []string {
-		slices.Sort(m)
-		i := slices.Index(m, "all")
-		if i >= 0 {
-			m = append(slices.Delete(m, i, i+1), "all")
-		}
-		return m
-	}
 	fmt.Fprintf(w, "knowledge search: %d articles (%d real, expanded), index built in %.1f ms, each question searched %d times\n\n",
 		r.Articles, r.SourceArticles, r.BuildMs, r.Rounds)
 	t := newTable(w)
 	t.row("lang", "questions", "top-1", "top-3", "MRR", "p50 µs", "p95 µs", "p99 µs", "max µs")
-	var keys []string
-	for k := range r.Eval {
-		keys = append(keys, k)
-	}
-	for _, l := range langs(keys) {
+	for _, l := range langOrder(r.Eval) {
 		e, lat := r.Eval[l], r.Latency[l]
 		t.row(l, e.N, e.Top1, e.Top3, e.MRR, lat.P50ms*1000, lat.P95ms*1000, lat.P99ms*1000, lat.MaxMs*1000)
 	}
@@ -225,11 +214,7 @@ func (r *KBReport) WriteTable(w io.Writer) error {
 	fmt.Fprintln(w, "\nheld-out questions (no keyword chosen for them)")
 	t = newTable(w)
 	t.row("lang", "questions", "top-1", "top-3", "MRR")
-	keys = keys[:0]
-	for k := range r.HeldOut {
-		keys = append(keys, k)
-	}
-	for _, l := range langs(keys) {
+	for _, l := range langOrder(r.HeldOut) {
 		e := r.HeldOut[l]
 		t.row(l, e.N, e.Top1, e.Top3, e.MRR)
 	}
@@ -243,11 +228,7 @@ func (r *KBReport) WriteTable(w io.Writer) error {
 	fmt.Fprintln(w, "\ncrisis detector")
 	t = newTable(w)
 	t.row("lang", "crisis", "ordinary", "recall", "precision")
-	keys = keys[:0]
-	for k := range r.Crisis {
-		keys = append(keys, k)
-	}
-	for _, l := range langs(keys) {
+	for _, l := range langOrder(r.Crisis) {
 		d := r.Crisis[l]
 		t.row(l, d.Crisis, d.Ordinary, d.Recall, d.Precision)
 	}
@@ -256,4 +237,13 @@ func (r *KBReport) WriteTable(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "detection latency: p50 %.0f µs, p99 %.0f µs\n", r.CrisisLatency.P50ms*1000, r.CrisisLatency.P99ms*1000)
 	return err
+}
+
+// langOrder is the languages of a per-language table, sorted, "all" last.
+func langOrder[V any](m map[string]V) []string {
+	keys := slices.Sorted(maps.Keys(m))
+	if i := slices.Index(keys, "all"); i >= 0 {
+		keys = append(slices.Delete(keys, i, i+1), "all")
+	}
+	return keys
 }
