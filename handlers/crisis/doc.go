@@ -57,7 +57,7 @@
 //
 // # Evaluation
 //
-// testdata/eval.json holds 428 messages (214 crisis, 214 ordinary) in Lao,
+// testdata/eval.json holds 448 messages (224 crisis, 224 ordinary) in Lao,
 // Thai, English and romanised Lao, ordinary ones sharing words with crises
 // (passport renewal, recruitment fees, "dying to go home", motorbike
 // loans, an employer who owes wages or ran away). TestEvaluation fails
@@ -71,7 +71,10 @@
 // 0.85, 0.73). A fifth, small batch about wages owed and bosses who ran
 // away raised 5 false alarms on its 6 ordinary messages (an employer's
 // ຕິດໜີ້ or ໜີ read as the writer's, and guards written in one script
-// not holding for the same word in the other). Expect recall on real messages to be well below the eval
+// not holding for the same word in the other); a sixth, of 20, found 9 of
+// its 10 crises (not "pai het viak yu mian ma laew bo dai ork ma") with
+// one false alarm ("can my employer keep my passport"), and was added as
+// it was. Expect recall on real messages to be well below the eval
 // figures for wording no entry covers (implicit danger, "he shut the door
 // behind me"), and expect false alarms on questions about the same
 // things ("can my employer keep my passport?"). Negation is not handled
