@@ -1226,3 +1226,41 @@ func TestHelperFileToAnotherPlatform(t *testing.T) {
 		t.Errorf("room got %q", got)
 	}
 }
+
+// TestCrisisContactsForWhatWasDetected: the numbers meant for the danger
+// the message signals come first; none is left out.
+func TestCrisisContactsForWhatWasDetected(t *testing.T) {
+	for _, tc := range []struct {
+		text, first string
+		all         []string
+	}{
+		{"My boss took my passport and will not give it back", "📞 1300", []string{"191", "1669", "199"}},
+		{"My boss will beat me again tonight", "📞 191", []string{"1669", "199", "1300"}},
+	} {
+		h := newCaseHarness(t)
+		h.d.features[0] = NewCrisisResponse(crisis.New(), h.cases, nil)
+		h.consent("en", "TH")
+		out := h.say(tc.text)
+		text := out[0].Reply.Text
+		if i := strings.Index(text, "📞"); i < 0 || !strings.HasPrefix(text[i:], tc.first+" ") {
+			t.Errorf("%q: first contact is not %s:\n%s", tc.text, tc.first, text)
+		}
+		for _, n := range tc.all {
+			if !strings.Contains(text, "📞 "+n+" ") {
+				t.Errorf("%q: %s left out:\n%s", tc.text, n, text)
+			}
+		}
+	}
+}
+
+// TestCrisisKindsMatchTheDetector: what a contact's "for" may name is what
+// the detector finds.
+func TestCrisisKindsMatchTheDetector(t *testing.T) {
+	var cats []string
+	for _, c := range crisis.Categories() {
+		cats = append(cats, string(c))
+	}
+	if !slices.Equal(cats, knowledge.CrisisKinds()) {
+		t.Errorf("detector %v, knowledge %v", cats, knowledge.CrisisKinds())
+	}
+}

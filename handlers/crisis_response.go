@@ -67,7 +67,7 @@ func (r *CrisisResponse) Handle(ctx context.Context, t *Turn) (bool, error) {
 	}
 	r.log.Info("crisis message", "channel", m.Channel, "chat_type", string(m.ChatType),
 		"categories", strings.Join(cats, ","), "urgent", det.Urgent, "country_hint", det.Country != "")
-	r.cases.sayContacts(t, r.cases.countriesFor(t, "", det.Country))
+	r.cases.sayContacts(t, r.cases.countriesFor(t, "", det.Country), cats...)
 	if m.ChatType != bot.ChatPrivate {
 		t.Say(t.T("crisis_group"), t.PrivateChatButton()...)
 		return true, nil
@@ -151,9 +151,10 @@ func (c *Cases) countriesFor(t *Turn, first, fallback string) []string {
 }
 
 // sayContacts sends the emergency contacts of countries, from the
-// knowledge base's contacts that name their source. Its first line is
-// neutral: it shows on a locked screen.
-func (c *Cases) sayContacts(t *Turn, countries []string) {
+// knowledge base's contacts that name their source, those meant for one of
+// the kinds of danger detected first. Its first line is neutral: it shows
+// on a locked screen.
+func (c *Cases) sayContacts(t *Turn, countries []string, detected ...string) {
 	var b strings.Builder
 	b.WriteString(t.T("crisis_title"))
 	shown := 0
@@ -169,6 +170,9 @@ func (c *Cases) sayContacts(t *Turn, countries []string) {
 		if len(list) == 0 {
 			continue
 		}
+		slices.SortStableFunc(list, func(a, b knowledge.Contact) int {
+			return rankFor(a, detected) - rankFor(b, detected)
+		})
 		b.WriteString("\n\n" + t.T("crisis_in_country", "country", countryName(t.T, country)))
 		for _, ct := range list {
 			b.WriteString("\n" + contactLine(ct, t.Lang))
@@ -179,6 +183,15 @@ func (c *Cases) sayContacts(t *Turn, countries []string) {
 		b.WriteString("\n" + t.T("crisis_no_contacts"))
 	}
 	t.Say(b.String())
+}
+
+// rankFor is 0 for a contact that is a first call for one of the kinds of
+// danger, 1 for any other.
+func rankFor(ct knowledge.Contact, kinds []string) int {
+	if slices.ContainsFunc(ct.For, func(k string) bool { return slices.Contains(kinds, k) }) {
+		return 0
+	}
+	return 1
 }
 
 // contactLine is "📞 191 · Police (Thailand)" and what it helps with.

@@ -36,8 +36,11 @@ type Contact struct {
 	Country string            `json:"country"` // where it helps: TH, KR, MY, JP, LA
 	Helps   map[string]string `json:"helps"`   // what it helps with, per language
 	// Emergency marks numbers to show first when a person is in danger.
-	Emergency bool   `json:"emergency,omitempty"`
-	Source    string `json:"source"` // the named document or organisation the number comes from
+	Emergency bool `json:"emergency,omitempty"`
+	// For lists the kinds of danger (CrisisKinds) this number is the first
+	// call for: when a message signals one, it is listed before the others.
+	For    []string `json:"for,omitempty"`
+	Source string   `json:"source"` // the named document or organisation the number comes from
 	// Confirm is set when a deployer must check this contact before going live.
 	Confirm bool `json:"confirm,omitempty"`
 }

@@ -240,6 +240,14 @@ func (b *Base) ByCategory(category string) []*Article {
 // Countries contacts are given for.
 var knownCountries = [...]string{"LA", "TH", "KR", "MY", "JP"}
 
+// CrisisKinds are the kinds of danger a contact's For may name: the
+// categories of the crisis detector (handlers/crisis), which a test keeps
+// in step.
+func CrisisKinds() []string {
+	return []string{"violence", "sexual_abuse", "confinement", "trafficking", "documents_taken",
+		"debt_bondage", "threats", "self_harm", "medical_emergency"}
+}
+
 // EmergencyArticleID is the article whose contacts come first.
 const EmergencyArticleID = "emergency-help"
 

@@ -188,6 +188,11 @@ func lintContacts(a *Article, add func(sev, format string, args ...any)) {
 		if len(c.Helps) == 0 {
 			add(SeverityWarning, "%s: does not say what it helps with", name)
 		}
+		for _, k := range c.For {
+			if !slices.Contains(CrisisKinds(), k) {
+				add(SeverityError, "%s: for %q, want some of %s", name, k, strings.Join(CrisisKinds(), ", "))
+			}
+		}
 		if c.Confirm {
 			what := strings.TrimSpace(strings.Join([]string{c.Phone, c.Address, c.Link}, " "))
 			add(SeverityConfirm, "contact %s (%s): check before going live", name, what)

@@ -41,6 +41,9 @@ func TestLint(t *testing.T) {
 		{"contact bad country", func(a *Article) {
 			a.Contacts = []Contact{{Name: map[string]string{"en": "X"}, Phone: "1", Country: "FR", Source: "s"}}
 		}, "", "error", `country "FR"`},
+		{"contact for an unknown danger", func(a *Article) {
+			a.Contacts = []Contact{{Name: map[string]string{"en": "X"}, Phone: "1", Country: "LA", Source: "s", For: []string{"fire"}}}
+		}, "", "error", `for "fire"`},
 		{"contact to confirm", func(a *Article) {
 			a.Contacts = []Contact{{Name: map[string]string{"en": "X"}, Phone: "1", Country: "LA", Source: "s", Confirm: true}}
 		}, "", "confirm", "contact X (1)"},

@@ -2,6 +2,7 @@ package crisis
 
 import (
 	"bytes"
+	"slices"
 	"sync"
 
 	"phuan/knowledge"
@@ -28,6 +29,9 @@ var categories = [...]Category{
 	Violence, SexualAbuse, Confinement, Trafficking, DocumentsTaken,
 	DebtBondage, Threats, SelfHarm, MedicalEmergency,
 }
+
+// Categories lists every category, in the order detections report them.
+func Categories() []Category { return slices.Clone(categories[:]) }
 
 // catSet is a set of categories, bit i for categories[i].
 type catSet uint16
