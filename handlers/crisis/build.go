@@ -3,6 +3,7 @@ package crisis
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"phuan/knowledge"
@@ -152,8 +153,9 @@ func (pl *payload) mergeGuards(o *payload) {
 		pl.notNext, pl.notPrev = nil, nil
 		return
 	}
-	pl.notNext = append(pl.notNext, o.notNext...)
-	pl.notPrev = append(pl.notPrev, o.notPrev...)
+	// New slices: one entry's payload is shared by every joining of its words.
+	pl.notNext = slices.Concat(pl.notNext, o.notNext)
+	pl.notPrev = slices.Concat(pl.notPrev, o.notPrev)
 }
 
 // foldTai folds a Lao or Thai phrase to its stream-A bytes and tones.
