@@ -33,11 +33,17 @@ type part struct {
 	method string
 	params tgbotapi.Params
 	files  []tgbotapi.RequestFile // sent as multipart/form-data
+	// fallback is sent when Telegram refuses a file given by its web
+	// address (a format or host it does not take, as with some Messenger
+	// audio): the address as a link, with the caption, so nothing a person
+	// sent is lost.
+	fallback tgbotapi.Params
 }
 
 // Send delivers one outbox item: its text in parts of at most 4096
 // characters cut on phrase boundaries, HTML-escaped, then its media by
-// file id (or uploaded, for a file the bot made), with the buttons under
+// file id or web address (one Telegram refuses goes as a link) or
+// uploaded (a file the bot made), with the buttons under
 // the last part. A reply with ClearRecent to a private chat first deletes
 // the chat's messages of the last 48 hours. A retry of the same item (same
 // Seq) resumes after the parts Telegram already accepted; that memory is
@@ -58,6 +64,10 @@ func (c *Channel) Send(ctx context.Context, d bot.Delivery) error {
 	defer func() { c.recordMessageIDs(d.ChatID, sent, c.clock.Now()) }()
 	for i := first; i < len(parts); i++ {
 		result, err := c.upload(ctx, parts[i].method, parts[i].params, parts[i].files)
+		if err != nil && parts[i].fallback != nil && refusedFile(err) {
+			c.log.Warn("a file given by its address was refused; sending the address", "method", parts[i].method, "seq", d.Seq)
+			result, err = c.upload(ctx, "sendMessage", parts[i].fallback, nil)
+		}
 		if err != nil {
 			return classify(err)
 		}
@@ -93,23 +103,34 @@ func (c *Channel) plan(d bot.Delivery) ([]part, error) {
 				Err: fmt.Errorf("telegram send: a file of %d bytes is over the %d-byte upload limit", len(m.Data), MaxUploadBytes)}
 		}
 	}
-	mediaPart := func(m bot.Media) part {
+	mediaPart := func(m bot.Media, caption string) part {
 		p := base()
-		method, field := mediaMethod(m.Kind)
-		if m.Ref != "" {
-			p[field] = m.Ref
-			return part{method: method, params: p}
+		if caption != "" {
+			p["caption"] = html.EscapeString(caption)
+			p["parse_mode"] = "HTML"
 		}
-		file := tgbotapi.FileBytes{Name: uploadName(m.Name), Bytes: m.Data}
-		return part{method: method, params: p, files: []tgbotapi.RequestFile{{Name: field, Data: file}}}
+		method, field := mediaMethod(m.Kind)
+		if m.Ref == "" {
+			file := tgbotapi.FileBytes{Name: uploadName(m.Name), Bytes: m.Data}
+			return part{method: method, params: p, files: []tgbotapi.RequestFile{{Name: field, Data: file}}}
+		}
+		p[field] = m.Ref
+		pt := part{method: method, params: p}
+		if m.Portable() {
+			link := mediaIcon(m.Kind) + " " + m.Ref
+			if caption != "" {
+				link = caption + "\n" + link
+			}
+			pt.fallback = base()
+			pt.fallback["text"] = html.EscapeString(link)
+			pt.fallback["parse_mode"] = "HTML"
+		}
+		return pt
 	}
 
 	var parts []part
 	if len(media) == 1 && text != "" && utf16Len(text) <= MaxCaptionLength {
-		pt := mediaPart(media[0])
-		pt.params["caption"] = html.EscapeString(text)
-		pt.params["parse_mode"] = "HTML"
-		parts = append(parts, pt)
+		parts = append(parts, mediaPart(media[0], text))
 	} else {
 		if text != "" {
 			for _, t := range splitText(text, MaxTextLength) {
@@ -120,7 +141,7 @@ func (c *Channel) plan(d bot.Delivery) ([]part, error) {
 			}
 		}
 		for _, m := range media {
-			parts = append(parts, mediaPart(m))
+			parts = append(parts, mediaPart(m, ""))
 		}
 	}
 	if len(parts) == 0 {
@@ -132,8 +153,12 @@ func (c *Channel) plan(d bot.Delivery) ([]part, error) {
 			return nil, err
 		}
 		if len(markup.InlineKeyboard) > 0 {
-			if err := parts[len(parts)-1].params.AddInterface("reply_markup", markup); err != nil {
+			last := &parts[len(parts)-1]
+			if err := last.params.AddInterface("reply_markup", markup); err != nil {
 				return nil, &bot.SendError{Kind: bot.Permanent, Err: fmt.Errorf("telegram send: encode buttons: %w", err)}
+			}
+			if last.fallback != nil {
+				last.fallback["reply_markup"] = last.params["reply_markup"]
 			}
 		}
 	}
@@ -162,6 +187,26 @@ func uploadName(name string) string {
 		return "file"
 	}
 	return name
+}
+
+// mediaIcon marks a file sent as a link by its kind.
+func mediaIcon(k bot.MediaKind) string {
+	switch k {
+	case bot.MediaPhoto:
+		return "🖼"
+	case bot.MediaVoice, bot.MediaAudio:
+		return "🎤"
+	case bot.MediaVideo:
+		return "🎬"
+	}
+	return "📎"
+}
+
+// refusedFile reports whether Telegram refused a request as bad (a file it
+// cannot fetch or take), not for the chat having moved.
+func refusedFile(err error) bool {
+	var ae *apiError
+	return errors.As(err, &ae) && ae.Code == 400 && ae.MigrateTo == 0
 }
 
 func mediaMethod(k bot.MediaKind) (method, field string) {

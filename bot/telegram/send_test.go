@@ -595,3 +595,39 @@ func TestSendKeepsConnectionAfterChunkedAnswer(t *testing.T) {
 		t.Errorf("%d connections for getMe and 5 sends, want 1", n)
 	}
 }
+
+// TestSendFileRefusedByAddress: a file Telegram will not take from its
+// web address (Messenger audio, say) goes as a link with its caption and
+// buttons; a refused file id stays an error.
+func TestSendFileRefusedByAddress(t *testing.T) {
+	f := newFakeAPI(t)
+	f.setResponder(func(method string, _ url.Values) (int, string, bool) {
+		return 400, `{"ok":false,"error_code":400,"description":"Bad Request: wrong type of the web page content"}`,
+			method == "sendVoice" || method == "sendPhoto"
+	})
+	c, _ := newTestChannel(t, f, nil)
+	ctx := context.Background()
+	voice := "https://cdn.fbsbx.com/v/t59/audioclip-1.mp4?oh=x&oe=y"
+	err := c.Send(ctx, bot.Delivery{ChatID: "-1001700000002", ThreadID: "42", Purpose: bot.PurposeModerator,
+		Reply: bot.Reply{Text: "C-0001 · Friend-7K2:", Media: []bot.Media{{Kind: bot.MediaVoice, Ref: voice}},
+			Buttons: [][]bot.Button{{{Label: "Claim", Payload: "case:claim:C-0001"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := f.callsTo("")
+	if len(calls) != 2 || calls[0].Method != "sendVoice" || calls[1].Method != "sendMessage" {
+		t.Fatalf("requests %+v", calls)
+	}
+	sent := calls[1].Params
+	if sent.Get("text") != html.EscapeString("C-0001 · Friend-7K2:\n🎤 "+voice) || sent.Get("message_thread_id") != "42" ||
+		!strings.Contains(sent.Get("reply_markup"), "case:claim:C-0001") {
+		t.Errorf("link sent as %v", sent)
+	}
+	err = c.Send(ctx, bot.Delivery{ChatID: "5", Reply: bot.Reply{Media: []bot.Media{{Kind: bot.MediaPhoto, Ref: "AgACAgQAAxkB"}}}})
+	if se := bot.ClassifySendError(err); se == nil || se.Kind != bot.Permanent {
+		t.Errorf("a refused file id: %v", err)
+	}
+	if n := len(f.callsTo("sendMessage")); n != 1 {
+		t.Errorf("a refused file id fell back to a message (%d sendMessage calls)", n)
+	}
+}
