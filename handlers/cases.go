@@ -782,15 +782,12 @@ func (c *Cases) relayPerson(t *Turn, cs *store.Case, entries []store.CaseEntry, 
 	return res, nil
 }
 
-// personLine is a person's message as moderators see it: in the case's
-// topic "alias: text", elsewhere "C-0042 · alias: text" so a reply to it
-// finds the case.
+// personLine is a person's message as moderators see it: "C-0042 ·
+// alias: text", so a reply to it finds the case, in its topic or in the
+// room's general chat (where it lands when the topic was deleted or
+// closed).
 func (c *Cases) personLine(cs *store.Case, e store.CaseEntry) bot.Reply {
-	head := c.alias(cs) + ":"
-	if cs.ThreadID == "" {
-		head = cs.ID + " · " + head
-	}
-	text := head
+	text := cs.ID + " · " + c.alias(cs) + ":"
 	if e.Text != "" {
 		text += " " + e.Text
 	}

@@ -400,7 +400,7 @@ func TestIntakeOpensCaseWithTopicAndCard(t *testing.T) {
 	m.Media = []bot.Media{{Kind: bot.MediaPhoto, Ref: "photo-1"}}
 	h.send(m)
 	room := h.room()
-	if len(room) != 1 || room[0].ThreadID != "77" || room[0].Reply.Text != alias+": He has not paid me for three months" ||
+	if len(room) != 1 || room[0].ThreadID != "77" || room[0].Reply.Text != c.ID+" · "+alias+": He has not paid me for three months" ||
 		len(room[0].Reply.Media) != 1 || room[0].Reply.Media[0].Ref != "photo-1" {
 		t.Fatalf("relayed words %+v", room)
 	}

@@ -2,9 +2,11 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -63,11 +65,7 @@ func (c *Channel) Send(ctx context.Context, d bot.Delivery) error {
 	var sent []int64
 	defer func() { c.recordMessageIDs(d.ChatID, sent, c.clock.Now()) }()
 	for i := first; i < len(parts); i++ {
-		result, err := c.upload(ctx, parts[i].method, parts[i].params, parts[i].files)
-		if err != nil && parts[i].fallback != nil && refusedFile(err) {
-			c.log.Warn("a file given by its address was refused; sending the address", "method", parts[i].method, "seq", d.Seq)
-			result, err = c.upload(ctx, "sendMessage", parts[i].fallback, nil)
-		}
+		result, err := c.sendPart(ctx, d, parts[i])
 		if err != nil {
 			return classify(err)
 		}
@@ -79,6 +77,46 @@ func (c *Channel) Send(ctx context.Context, d bot.Delivery) error {
 		}
 	}
 	return nil
+}
+
+// sendPart makes one part's request, with the two recoveries a refusal
+// allows: a topic that is gone (deleted or closed in the moderators' room)
+// gets the part in the room's general chat instead; a file refused by its
+// web address goes as a link (part.fallback).
+func (c *Channel) sendPart(ctx context.Context, d bot.Delivery, p part) (json.RawMessage, error) {
+	result, err := c.upload(ctx, p.method, p.params, p.files)
+	if err != nil && p.params["message_thread_id"] != "" && topicGone(err) {
+		c.log.Warn("the topic is gone; sending to the room's general chat", "method", p.method, "seq", d.Seq)
+		p.params, p.fallback = withoutThread(p.params), withoutThread(p.fallback)
+		result, err = c.upload(ctx, p.method, p.params, p.files)
+	}
+	if err != nil && p.fallback != nil && refusedFile(err) {
+		c.log.Warn("a file given by its address was refused; sending the address", "method", p.method, "seq", d.Seq)
+		result, err = c.upload(ctx, "sendMessage", p.fallback, nil)
+	}
+	return result, err
+}
+
+// withoutThread is a copy of params for the chat's general topic.
+func withoutThread(params tgbotapi.Params) tgbotapi.Params {
+	if params == nil {
+		return nil
+	}
+	out := maps.Clone(params)
+	delete(out, "message_thread_id")
+	return out
+}
+
+// topicGone reports whether Telegram refused a request because its topic
+// no longer takes messages.
+func topicGone(err error) bool {
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Code != http.StatusBadRequest {
+		return false
+	}
+	desc := strings.ToLower(ae.Description)
+	return strings.Contains(desc, "thread not found") || strings.Contains(desc, "topic_closed") ||
+		strings.Contains(desc, "topic_deleted")
 }
 
 // plan turns a delivery into the requests that make it, the same way on
@@ -206,7 +244,7 @@ func mediaIcon(k bot.MediaKind) string {
 // cannot fetch or take), not for the chat having moved.
 func refusedFile(err error) bool {
 	var ae *apiError
-	return errors.As(err, &ae) && ae.Code == 400 && ae.MigrateTo == 0
+	return errors.As(err, &ae) && ae.Code == http.StatusBadRequest && ae.MigrateTo == 0
 }
 
 func mediaMethod(k bot.MediaKind) (method, field string) {

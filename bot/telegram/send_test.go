@@ -631,3 +631,35 @@ func TestSendFileRefusedByAddress(t *testing.T) {
 		t.Errorf("a refused file id fell back to a message (%d sendMessage calls)", n)
 	}
 }
+
+// TestSendTopicGone: a part for a topic deleted or closed in the
+// moderators' room goes to the room's general chat instead of failing.
+func TestSendTopicGone(t *testing.T) {
+	for _, desc := range []string{"Bad Request: message thread not found", "Bad Request: TOPIC_CLOSED"} {
+		f := newFakeAPI(t)
+		f.setResponder(func(method string, p url.Values) (int, string, bool) {
+			return 400, `{"ok":false,"error_code":400,"description":"` + desc + `"}`, p.Has("message_thread_id")
+		})
+		c, _ := newTestChannel(t, f, nil)
+		err := c.Send(context.Background(), bot.Delivery{ChatID: "-1001700000002", ThreadID: "42", Purpose: bot.PurposeModerator,
+			Reply: bot.Reply{Text: "C-0001 · Friend-7K2: ຊ່ວຍແດ່", Buttons: [][]bot.Button{{{Label: "Claim", Payload: "case:claim:C-0001"}}}}})
+		if err != nil {
+			t.Fatalf("%s: %v", desc, err)
+		}
+		calls := f.callsTo("sendMessage")
+		if len(calls) != 2 || calls[1].Params.Has("message_thread_id") || calls[1].Params.Get("text") != calls[0].Params.Get("text") ||
+			calls[1].Params.Get("reply_markup") == "" {
+			t.Errorf("%s: requests %+v", desc, calls)
+		}
+	}
+	// Any other refusal stays an error, and a chat without topics is not retried.
+	f := newFakeAPI(t)
+	f.setResponder(func(method string, _ url.Values) (int, string, bool) {
+		return 400, `{"ok":false,"error_code":400,"description":"Bad Request: message thread not found"}`, method == "sendMessage"
+	})
+	c, _ := newTestChannel(t, f, nil)
+	err := c.Send(context.Background(), bot.Delivery{ChatID: "5", Reply: bot.Reply{Text: "x"}})
+	if se := bot.ClassifySendError(err); se == nil || se.Kind != bot.Permanent || len(f.callsTo("sendMessage")) != 1 {
+		t.Errorf("without a topic: %v, %d requests", err, len(f.callsTo("sendMessage")))
+	}
+}
