@@ -91,7 +91,8 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 	a.dialog = handlers.New(handlers.Config{Store: st, Catalog: cat, Clock: a.clock, Logger: log, Features: features,
 		Menu: menu, PrivateChatLink: a.privateChatLink})
 	a.sender = bot.NewSender(bot.SenderConfig{Store: st, Logger: log, Metrics: a.metrics, Clock: a.clock,
-		Hooks: a.courses.senderHooks(bot.SenderHooks{Unreachable: a.unreachable, ChatMoved: a.chatMoved, Held: a.held})})
+		Hooks: a.courses.senderHooks(bot.SenderHooks{Unreachable: a.unreachable, ChatMoved: a.chatMoved, Held: a.held,
+			Finished: a.finished})})
 	a.engine = bot.NewEngine(bot.EngineConfig{Store: st, Sender: a.sender, Handler: a.dialog,
 		Apology: a.dialog.Apology, Logger: log, Metrics: a.metrics, Clock: a.clock,
 		// Someone in danger does not wait for a slow answer to their

@@ -92,6 +92,16 @@ func (a *app) held(_ string, d bot.Delivery) {
 	}
 }
 
+// finished tells the moderators when a message to the person of a case
+// will never arrive.
+func (a *app) finished(item store.OutboxItem, result string) {
+	if notice := a.cases.UndeliveredNotice(item, result); len(notice) > 0 {
+		if err := a.sender.Enqueue(notice); err != nil {
+			a.log.Error("tell moderators a message was not delivered", "component", "main", "err", err)
+		}
+	}
+}
+
 // chatMoved follows a group that became a supergroup.
 func (a *app) chatMoved(channel, oldID, newID string) {
 	if err := a.store.MoveIdentity(store.Identity{Channel: channel, PlatformID: oldID},

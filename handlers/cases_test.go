@@ -1180,6 +1180,38 @@ func TestHeldHelperReplyIsToldToTheRoom(t *testing.T) {
 	}
 }
 
+// TestUndeliveredMessageIsToldToTheRoom: a message to the person of a case
+// that will never arrive is announced in its topic, with why; nothing else.
+func TestUndeliveredMessageIsToldToTheRoom(t *testing.T) {
+	h := newCaseHarness(t)
+	h.consent("en", "TH")
+	id := h.intake("unpaid_wages", "TH", "no", "", "no")
+	thread := h.caseNow(id).ThreadID
+	item := store.OutboxItem{Channel: "console", ChatID: "u1", Purpose: string(bot.PurposeModerator), Ref: "case:" + id}
+	for result, key := range map[string]string{"unreachable": "case_room_undelivered_blocked", "failed": "case_room_undelivered"} {
+		out := h.cases.UndeliveredNotice(item, result)
+		if len(out) != 1 || out[0].ChatID != "moderators" || out[0].ThreadID != thread ||
+			out[0].Reply.Text != h.T("en", key, "id", id) {
+			t.Errorf("%s: %+v", result, out)
+		}
+	}
+	room := item
+	room.ChatID, room.Group = "moderators", true
+	for _, tc := range []struct {
+		item   store.OutboxItem
+		result string
+	}{
+		{item, "sent"},
+		{room, "failed"}, // a message to the room itself: no notice about a notice
+		{store.OutboxItem{ChatID: "u1", Purpose: string(bot.PurposeBroadcast), Ref: "broadcast:1:1"}, "unreachable"},
+		{store.OutboxItem{ChatID: "u1", Purpose: string(bot.PurposeResponse)}, "failed"},
+	} {
+		if out := h.cases.UndeliveredNotice(tc.item, tc.result); out != nil {
+			t.Errorf("%+v %s: %+v", tc.item, tc.result, out)
+		}
+	}
+}
+
 // TestHelperFileToAnotherPlatform: a file id from the helpers' platform
 // cannot reach a person on another; the helper is told, the words still go,
 // and a web link goes as it is.

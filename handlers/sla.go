@@ -135,6 +135,27 @@ func (c *Cases) HeldNotice(d bot.Delivery) []bot.Envelope {
 	return c.appendRoom(nil, threadID, bot.Reply{Text: c.rt("case_room_held", "id", id)})
 }
 
+// UndeliveredNotice tells the room that a message to the person of a case
+// will never arrive (result, the sender's: "unreachable" when they blocked
+// the bot or left the platform, "failed" for another refusal), so no
+// helper believes it was read; nil for a delivered message or one that is
+// not to the person of a case.
+func (c *Cases) UndeliveredNotice(item store.OutboxItem, result string) []bot.Envelope {
+	id, ok := strings.CutPrefix(item.Ref, caseRefPrefix)
+	if !ok || item.Purpose != string(bot.PurposeModerator) || item.Group || result == "sent" {
+		return nil
+	}
+	key := "case_room_undelivered"
+	if result == "unreachable" {
+		key = "case_room_undelivered_blocked"
+	}
+	threadID := ""
+	if cs, err := c.store.Case(id); err == nil {
+		threadID = cs.ThreadID
+	}
+	return c.appendRoom(nil, threadID, bot.Reply{Text: c.rt(key, "id", id)})
+}
+
 // ErasedNotices tells the moderators' room that the cases ids (as
 // returned by the store's EraseChatCases) were erased at the person's
 // request, so the helpers delete the topics and anything they copied.
