@@ -98,6 +98,8 @@ func openApp(cfg *Config, log *slog.Logger, room handlers.Room) (*app, error) {
 		// Someone in danger does not wait for a slow answer to their
 		// previous message: it gives up and answers plainly.
 		Interrupts: func(m bot.Message) bool { return m.Text != "" && detector.Detect(m.Text).Crisis }})
+	a.metrics.Describe("phuan_moderator_room_undelivered_total",
+		"Messages to the moderators' room given up on, by result: cases are not reaching the helpers.")
 	a.metrics.Gauge("phuan_outbox_depth", "Messages waiting in the outbox.", func() float64 {
 		n, _ := st.OutboxDepth()
 		return float64(n)

@@ -93,8 +93,17 @@ func (a *app) held(_ string, d bot.Delivery) {
 }
 
 // finished tells the moderators when a message to the person of a case
-// will never arrive.
+// will never arrive, and the operator when the moderators' room itself
+// does not take the bot's messages (removed from it, no longer allowed
+// to post, a wrong chat id): then people's cases reach nobody.
 func (a *app) finished(item store.OutboxItem, result string) {
+	room := a.moderators.Room
+	if result != "sent" && item.Channel == room.Channel && item.ChatID == room.ChatID && room.ChatID != "" {
+		a.metrics.Inc("phuan_moderator_room_undelivered_total", "result", result)
+		a.log.Error("a message to the moderators' room was not delivered: check the bot is still in the room and may post there",
+			"component", "main", "result", result)
+		return
+	}
 	if notice := a.cases.UndeliveredNotice(item, result); len(notice) > 0 {
 		if err := a.sender.Enqueue(notice); err != nil {
 			a.log.Error("tell moderators a message was not delivered", "component", "main", "err", err)
