@@ -370,17 +370,27 @@ func forEntries(tx *bolt.Tx, seq uint64, list byte, fn func(k, v []byte) error) 
 	return nil
 }
 
+// readEntries decodes a case's list in one pass: the stored entries
+// joined as one JSON array.
 func readEntries(tx *bolt.Tx, seq uint64, list byte) ([]CaseEntry, error) {
-	var out []CaseEntry
-	err := forEntries(tx, seq, list, func(_, v []byte) error {
-		var e CaseEntry
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("decode an entry of case %d: %w", seq, err)
+	var arr []byte
+	forEntries(tx, seq, list, func(_, v []byte) error {
+		if arr == nil {
+			arr = append(arr, '[')
+		} else {
+			arr = append(arr, ',')
 		}
-		out = append(out, e)
+		arr = append(arr, v...)
 		return nil
 	})
-	return out, err
+	if arr == nil {
+		return nil, nil
+	}
+	var out []CaseEntry
+	if err := json.Unmarshal(append(arr, ']'), &out); err != nil {
+		return nil, fmt.Errorf("decode the entries of case %d: %w", seq, err)
+	}
+	return out, nil
 }
 
 // deleteEntries removes a case's list.
