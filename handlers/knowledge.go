@@ -71,7 +71,11 @@ func (a *Answers) Handle(ctx context.Context, t *Turn) (bool, error) {
 		return false, nil
 	}
 	if kind := smallTalk(question); kind != "" {
-		t.Say(t.T("smalltalk_"+kind), t.MenuButton())
+		if t.Msg.ChatType == bot.ChatGroup {
+			t.Say(t.T("smalltalk_" + kind)) // no buttons in a group
+		} else {
+			t.Say(t.T("smalltalk_"+kind), t.MenuButton())
+		}
 		return true, nil
 	}
 	return a.answer(ctx, t, question), nil

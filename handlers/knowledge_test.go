@@ -123,6 +123,10 @@ func TestGroupAnswerIsShortAndHasNoButtons(t *testing.T) {
 	if len(out) != 1 || !strings.Contains(out[0].Reply.Text, "/ask") {
 		t.Fatalf("empty /ask: %+v", out)
 	}
+	out = h.send(bot.Message{ID: "g3", Channel: "console", ChatID: "-7", ChatType: bot.ChatGroup, UserID: "u9", Text: "/ask thanks"})
+	if len(out) != 1 || len(out[0].Reply.Buttons) != 0 || out[0].Reply.Text != h.d.cat.T("lo", "smalltalk_thanks") {
+		t.Fatalf("thanks in a group: %+v", out)
+	}
 }
 
 // Answers written by a language model, against an OpenAI-compatible
