@@ -155,6 +155,10 @@ func runServe(ctx context.Context, cfg *Config, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, "phuan:", err)
 		return 1
 	}
+	if !app.cases.Staffed() {
+		log.Warn("no moderators' room (TELEGRAM_MODERATOR_CHAT_ID): no case is opened; people who ask for a person, or are in danger, are given the help lines",
+			"component", "main")
+	}
 	if err := app.serve(ctx, nil); err != nil {
 		fmt.Fprintln(stderr, "phuan:", err)
 		return 1

@@ -152,9 +152,9 @@ func NewCases(cfg CasesConfig) *Cases {
 		log: cfg.Logger.With("component", "cases")}
 }
 
-// Menu offers "talk to a person" in private chats.
+// Menu offers "talk to a person" in private chats, when there are helpers.
 func (c *Cases) Menu(t *Turn) []bot.Button {
-	if t.Msg.ChatType == bot.ChatGroup {
+	if t.Msg.ChatType == bot.ChatGroup || !c.Staffed() {
 		return nil
 	}
 	return []bot.Button{{Label: t.T("case_menu"), Payload: PayloadNewCase}}
@@ -177,6 +177,11 @@ func (c *Cases) Handle(ctx context.Context, t *Turn) (bool, error) {
 			return true, nil
 		}
 		return false, nil
+	}
+	if !c.Staffed() && (m.Payload == PayloadNewCase || strings.HasPrefix(m.Payload, "step:"+flowCase+".") ||
+		m.Payload == "" && t.Command == "" && wantsPerson(m.Text)) {
+		c.unstaffed(t)
+		return true, nil
 	}
 	switch {
 	case m.Payload == PayloadNewCase:
@@ -208,6 +213,18 @@ func (c *Cases) Handle(ctx context.Context, t *Turn) (bool, error) {
 		return true, c.begin(t)
 	}
 	return false, nil
+}
+
+// Staffed reports whether cases reach helpers: a moderators' room is set.
+// Without one nobody would read a case, so none is opened and people are
+// given the help lines instead.
+func (c *Cases) Staffed() bool { return c.mods != nil && c.mods.Room.ChatID != "" }
+
+// unstaffed answers a request for a person when there are no helpers.
+func (c *Cases) unstaffed(t *Turn) {
+	t.EndFlow()
+	c.sayContacts(t, c.countriesFor(t, "", ""))
+	t.Say(t.T("case_unavailable"), t.MenuButton())
 }
 
 // ensureAnswers gives the conversation a map for the intake's answers

@@ -1296,3 +1296,34 @@ func TestCrisisKindsMatchTheDetector(t *testing.T) {
 		t.Errorf("detector %v, knowledge %v", cats, knowledge.CrisisKinds())
 	}
 }
+
+// TestNoHelpersNoPromises: without a moderators' room nobody would read a
+// case, so none is opened; a person asking for one, or in danger, gets the
+// help lines and is told there are no helpers, and the menu does not offer
+// "talk to a person".
+func TestNoHelpersNoPromises(t *testing.T) {
+	h := newCaseHarness(t, func(cfg *CasesConfig) { cfg.Moderators = NewModerators(Room{}, nil) })
+	h.d.features[0] = NewCrisisResponse(crisis.New(), h.cases, nil)
+	h.consent("en", "TH")
+	for _, ask := range []func() []bot.Envelope{
+		func() []bot.Envelope { return h.press(PayloadNewCase) },
+		func() []bot.Envelope { return h.say("I want to talk to a person") },
+	} {
+		out := ask()
+		if len(out) != 2 || !strings.HasPrefix(out[0].Reply.Text, h.T("en", "crisis_title")) ||
+			!strings.Contains(out[0].Reply.Text, "1300") || out[1].Reply.Text != h.T("en", "case_unavailable") {
+			t.Errorf("asking for a person: %s", texts(out))
+		}
+	}
+	out := h.say("My boss locked me in the room")
+	if len(out) != 2 || !strings.Contains(out[0].Reply.Text, "191") || out[1].Reply.Text != h.T("en", "crisis_no_helpers") ||
+		len(out[1].Reply.Buttons) != 1 || out[1].Reply.Buttons[0][0].Payload != "menu" {
+		t.Errorf("in danger: %s", texts(out))
+	}
+	if cs, _ := h.st.Cases(store.CaseFilter{}); len(cs) != 0 {
+		t.Errorf("cases opened with nobody to read them: %+v", cs)
+	}
+	if strings.Contains(texts(h.say("/menu")), h.T("en", "case_menu")) {
+		t.Error("the menu offers a person")
+	}
+}

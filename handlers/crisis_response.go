@@ -98,9 +98,14 @@ func crisisCategory(cats []crisis.Category) string {
 
 // crisis continues after the emergency contacts: an open case is marked
 // urgent and gets the message; an intake under way opens its case now;
-// otherwise the message is held and a helper is offered.
+// otherwise the message is held and a helper is offered. Without helpers
+// the person is asked to call the numbers.
 func (c *Cases) crisis(ctx context.Context, t *Turn, text, category string) error {
 	ensureAnswers(t)
+	if !c.Staffed() {
+		t.Say(t.T("crisis_no_helpers"), t.MenuButton())
+		return nil
+	}
 	if ok, err := c.capture(ctx, t, true); ok || err != nil {
 		return err
 	}
