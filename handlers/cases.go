@@ -581,9 +581,6 @@ func (c *Cases) open(ctx context.Context, t *Turn, d *store.Case, first *store.C
 		return nil, err
 	}
 	c.log.Info("case opened", "case_id", d.ID, "urgent", d.Urgent, "category", d.Category, "channel", d.Channel)
-	if c.mods == nil || c.mods.Room.ChatID == "" {
-		c.log.Warn("no moderators' room is set: nobody sees the case", "case_id", d.ID)
-	}
 	if thread := c.createTopic(ctx, d); thread != "" {
 		if _, err := c.store.UpdateCase(d.ID, func(cs *store.Case) error {
 			cs.ThreadID = thread
