@@ -138,6 +138,10 @@ func progressTo(w io.Writer, quiet bool) io.Writer {
 	return w
 }
 
+// benchRoomChat is the moderators' room of a bench run: a supergroup on
+// the fake Bot API that no simulated person reads.
+const benchRoomChat = "-1001000000099"
+
 // benchPhuan starts Phuan as serve does, polling the fake Bot API, on a
 // fresh data folder, with the Telegram send limits lifted: the bench
 // measures Phuan, not Telegram's pacing.
@@ -155,7 +159,9 @@ func benchPhuan(base *Config, stderr io.Writer) bench.StartFunc {
 		cfg.OpenAIKey, cfg.OpenAIBaseURL = "", "" // loopback only
 		cfg.AdminToken, cfg.TelegramModeratorChat = "", ""
 		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-		a, err := openApp(&cfg, log, handlers.Room{Channel: telegram.Name})
+		// A moderators' room, as in production: a person who asks for a
+		// helper gets a case, its topic, card and relays.
+		a, err := openApp(&cfg, log, handlers.Room{Channel: telegram.Name, ChatID: benchRoomChat})
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, err
