@@ -62,8 +62,16 @@ var smallTalkEnds = []string{
 // smallTalkStarts may come before small talk: "ok thanks", "ເຈົ້າ ຂອບໃຈ".
 var smallTalkStarts = []string{"ok", "okay", "ໂອເຄ", "โอเค", "ເຈົ້າ", "ครับ", "ค่ะ", "oh"}
 
+// maxSmallTalk bounds, in bytes, what is left of small talk once spaces,
+// punctuation and repetition marks are out: the longest phrase with its
+// particles fits with room to spare.
+const maxSmallTalk = 64
+
 // smallTalk says what kind of small talk text is ("" for anything else).
 func smallTalk(text string) string {
+	if len(text) > 4*maxSmallTalk {
+		return "" // far too long to be only thanks, and not worth normalising
+	}
 	var b strings.Builder
 	for _, r := range knowledge.Normalize(text) {
 		switch {
@@ -75,7 +83,7 @@ func smallTalk(text string) string {
 		}
 	}
 	s := b.String()
-	if s == "" || len(s) > 64 {
+	if s == "" || len(s) > maxSmallTalk {
 		return ""
 	}
 	for trimmed := true; trimmed; {
