@@ -393,17 +393,17 @@ func readEntries(tx *bolt.Tx, seq uint64, list byte) ([]CaseEntry, error) {
 	return out, nil
 }
 
-// deleteEntries removes a case's list.
-func deleteEntries(tx *bolt.Tx, seq uint64, list byte) error {
+// deleteEntries removes a case's list and says how many entries it held.
+func deleteEntries(tx *bolt.Tx, seq uint64, list byte) (int, error) {
 	var keys [][]byte
 	forEntries(tx, seq, list, func(k, _ []byte) error {
 		keys = append(keys, slices.Clone(k))
 		return nil
 	})
 	if len(keys) == 0 {
-		return nil
+		return 0, nil
 	}
-	return deleteKeys(tx.Bucket(bucketCaseEntries), keys)
+	return len(keys), deleteKeys(tx.Bucket(bucketCaseEntries), keys)
 }
 
 // Case reads a case by its number ("C-0042", "42"), or ErrNotFound.
@@ -714,7 +714,7 @@ func (s *Store) EraseChatCases(channel, chatID string, now time.Time) ([]string,
 				return err
 			}
 			for _, list := range []byte{entryTimeline, entryTranscript} {
-				if err := deleteEntries(tx, seq, list); err != nil {
+				if _, err := deleteEntries(tx, seq, list); err != nil {
 					return err
 				}
 			}

@@ -76,11 +76,6 @@ func (s *Store) ApplyRetention(cutoff time.Time) (RetentionReport, error) {
 // texts of its timeline, the name shared), keeping who did what and when.
 // It reports whether there was anything to remove.
 func dropCaseTexts(tx *bolt.Tx, cases *bolt.Bucket, c *Case) (bool, error) {
-	var transcript [][]byte
-	forEntries(tx, c.Seq, entryTranscript, func(k, _ []byte) error {
-		transcript = append(transcript, slices.Clone(k))
-		return nil
-	})
 	type blanked struct {
 		key []byte
 		e   CaseEntry
@@ -97,23 +92,24 @@ func dropCaseTexts(tx *bolt.Tx, cases *bolt.Bucket, c *Case) (bool, error) {
 		}
 		return nil
 	})
-	if err != nil || len(transcript) == 0 && len(timeline) == 0 && c.SharedName == "" {
-		return false, err
-	}
-	entries := tx.Bucket(bucketCaseEntries)
-	if err := deleteKeys(entries, transcript); err != nil {
+	if err != nil {
 		return false, err
 	}
 	for _, b := range timeline {
-		if err := putJSON(entries, b.key, b.e); err != nil {
+		if err := putJSON(tx.Bucket(bucketCaseEntries), b.key, b.e); err != nil {
 			return false, err
 		}
 	}
-	if c.SharedName != "" {
+	messages, err := deleteEntries(tx, c.Seq, entryTranscript)
+	if err != nil {
+		return false, err
+	}
+	named := c.SharedName != ""
+	if named {
 		c.SharedName = ""
 		if err := writeCase(tx, cases, c); err != nil {
 			return false, err
 		}
 	}
-	return true, nil
+	return messages > 0 || len(timeline) > 0 || named, nil
 }
