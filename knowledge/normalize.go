@@ -37,7 +37,7 @@ const (
 //     semivowel ຼ, then vowel signs, then tone marks (so a tone typed before an
 //     upper vowel comes after it), then other signs;
 //   - ໍ (+ tone) + າ becomes (tone +) ຳ, and Thai ํ (+ tone) + า becomes ำ; a
-//     tone typed after ຳ or ำ moves before it;
+//     tone (or any other mark) typed after ຳ or ำ moves before it;
 //   - ຫນ becomes ໜ, ຫມ becomes ໝ and ຫລ becomes ຫຼ.
 //
 // Normalize is idempotent and its result is valid UTF-8 in NFC.
@@ -160,18 +160,16 @@ func fixTai(s string) string {
 		}
 		// Collect the marks of this letter.
 		for i < len(s) {
-			m, k := utf8.DecodeRuneInString(s[i:])
-			if isTai(m) && !isTaiMark(m) || m < utf8.RuneSelf {
-				break // a letter: combining class 0
-			}
-			if !isTaiMark(m) && norm.NFC.PropertiesString(s[i:i+k]).CCC() == 0 {
+			m, k := clusterMark(s[i:])
+			if k == 0 {
 				break
 			}
 			marks = append(marks, m)
 			i += k
 		}
 		// ໍ (+ tone) + າ → (tone +) ຳ and Thai ํ (+ tone) + า → ำ; a tone
-		// typed after ຳ or ำ moves before it.
+		// (or any other mark) typed after ຳ or ำ moves before it with the
+		// letter's marks, so nothing is left for a second pass to move.
 		next, k := utf8.DecodeRuneInString(s[i:])
 		am := rune(-1)
 		switch next {
@@ -189,8 +187,8 @@ func fixTai(s string) string {
 		if am >= 0 {
 			i += k
 			for i < len(s) {
-				t, l := utf8.DecodeRuneInString(s[i:])
-				if !isToneMark(t) {
+				t, l := clusterMark(s[i:])
+				if l == 0 {
 					break
 				}
 				marks = append(marks, t)
@@ -205,6 +203,20 @@ func fixTai(s string) string {
 		marks = marks[:0]
 	}
 	return b.String()
+}
+
+// clusterMark returns the mark s starts with and its length, or 0 when s
+// starts with anything else: a Lao or Thai mark, or any mark with a
+// nonzero combining class.
+func clusterMark(s string) (rune, int) {
+	m, k := utf8.DecodeRuneInString(s)
+	if isTai(m) && !isTaiMark(m) || m < utf8.RuneSelf {
+		return m, 0 // a letter: combining class 0
+	}
+	if !isTaiMark(m) && norm.NFC.PropertiesString(s[:k]).CCC() == 0 {
+		return m, 0
+	}
+	return m, k
 }
 
 func sortMarks(marks []rune) {
